@@ -1,0 +1,177 @@
+//! Percent-encoding and JSON serialisation exactly as QingCloud's official Python SDKs do them.
+//!
+//! Python's `urllib.parse.quote` always leaves ASCII letters, digits and `_.-~` as they are; the
+//! `urlencoding` crate leaves the same set, so it is `quote(value, safe="")`, and the few extra
+//! safe characters the SDKs ask for are restored afterwards.
+
+use std::borrow::Cow;
+
+/// `urllib.parse.quote(value, safe="")`: UTF-8 bytes percent-encoded, uppercase hex.
+pub fn quote(value: &str) -> Cow<'_, str> {
+    urlencoding::encode(value)
+}
+
+/// `urllib.parse.quote(value)` with its default `safe="/"`, used by `qingcloud-hpc`.
+pub fn quote_keep_slash(value: &str) -> String {
+    // `%2F` in the output can only come from a `/`: a literal `%` is itself encoded as `%25`.
+    quote(value).replace("%2F", "/")
+}
+
+/// `urllib.parse.quote_plus(value)`: like [`quote`], but a space becomes `+`.
+pub fn quote_plus(value: &str) -> String {
+    quote(value).replace("%20", "+")
+}
+
+/// The `application/x-www-form-urlencoded` body Python's `urlencode` makes of ordered pairs.
+pub fn form_urlencode<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String {
+    let mut out = String::new();
+    for (key, value) in pairs {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        out.push_str(&quote_plus(key.as_ref()));
+        out.push('=');
+        out.push_str(&quote_plus(value.as_ref()));
+    }
+    out
+}
+
+/// The ClickHouse `service_params` JSON: compact, keys in the documented order.
+pub fn service_params_json(user_networks: &str, user_password: &str, user_name: &str) -> String {
+    let fields = [
+        ("user_networks", user_networks),
+        ("user_password", user_password),
+        ("user_name", user_name),
+    ];
+    let mut out = String::from("{");
+    for (i, (key, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_json_string(&mut out, key, false);
+        out.push(':');
+        push_json_string(&mut out, value, false);
+    }
+    out.push('}');
+    out
+}
+
+/// `service_params` as it appears URL-encoded in a query string.
+pub fn encode_service_params(user_networks: &str, user_password: &str, user_name: &str) -> String {
+    quote(&service_params_json(
+        user_networks,
+        user_password,
+        user_name,
+    ))
+    .into_owned()
+}
+
+/// Python's `json.dumps(pairs, sort_keys=True)` for a flat object of strings: keys sorted, `", "` and
+/// `": "` separators, everything outside printable ASCII escaped as `\uXXXX`. `qingcloud-hpc`
+/// signs the MD5 of these exact bytes.
+pub fn python_json_dumps_sorted(pairs: &[(&str, &str)]) -> String {
+    let mut sorted: Vec<&(&str, &str)> = pairs.iter().collect();
+    sorted.sort_by(|a, b| python_str_order(a.0, b.0));
+    let mut out = String::from("{");
+    for (i, (key, value)) in sorted.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        push_json_string(&mut out, key, true);
+        out.push_str(": ");
+        push_json_string(&mut out, value, true);
+    }
+    out.push('}');
+    out
+}
+
+/// Python compares strings by code point, which is the order of their UTF-32 forms.
+fn python_str_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.chars().cmp(b.chars())
+}
+
+/// Appends `value` as a JSON string. With `ascii_only` it escapes as Python's `ensure_ascii` does
+/// (DEL and everything above it as `\uXXXX`, astral characters as surrogate pairs); without, it
+/// escapes only what JSON requires, as serde_json does.
+fn push_json_string(out: &mut String, value: &str, ascii_only: bool) {
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{08}' => out.push_str("\\b"),
+            '\u{0c}' => out.push_str("\\f"),
+            c if c < ' ' || (ascii_only && c > '~') => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quote_matches_python_quote_with_nothing_safe() {
+        assert_eq!(quote("a-b_c.d~e"), "a-b_c.d~e");
+        assert_eq!(quote("a b/c:d+e=f&g"), "a%20b%2Fc%3Ad%2Be%3Df%26g");
+        assert_eq!(quote("中"), "%E4%B8%AD");
+    }
+
+    #[test]
+    fn quote_keep_slash_keeps_only_real_slashes() {
+        assert_eq!(quote_keep_slash("a/b c"), "a/b%20c");
+        assert_eq!(quote_keep_slash("%2F"), "%252F");
+    }
+
+    #[test]
+    fn quote_plus_turns_spaces_into_plus_and_encodes_plus() {
+        assert_eq!(quote_plus("a b+c/="), "a+b%2Bc%2F%3D");
+        assert_eq!(quote_plus("%20"), "%2520");
+    }
+
+    #[test]
+    fn form_urlencode_keeps_pair_order() {
+        assert_eq!(
+            form_urlencode(&[("b", "1 2"), ("a", "x&y")]),
+            "b=1+2&a=x%26y"
+        );
+    }
+
+    #[test]
+    fn documented_service_params_example_is_exact() {
+        assert_eq!(
+            encode_service_params("::/0", "Test123", "testuser"),
+            "%7B%22user_networks%22%3A%22%3A%3A%2F0%22%2C%22user_password%22%3A%22Test123%22%2C%22user_name%22%3A%22testuser%22%7D"
+        );
+    }
+
+    #[test]
+    fn service_params_escapes_quotes_and_backslashes() {
+        assert_eq!(
+            service_params_json("::/0", r#"a"b\c"#, "u"),
+            r#"{"user_networks":"::/0","user_password":"a\"b\\c","user_name":"u"}"#
+        );
+    }
+
+    #[test]
+    fn python_json_dumps_sorts_and_escapes_like_python() {
+        assert_eq!(
+            python_json_dumps_sorted(&[("zone", "jn1a"), ("cluster_id", "ehpc-1"), ("mod", "700")]),
+            r#"{"cluster_id": "ehpc-1", "mod": "700", "zone": "jn1a"}"#
+        );
+        assert_eq!(
+            python_json_dumps_sorted(&[("k", "é\u{7f}😀\u{1}\"")]),
+            r#"{"k": "\u00e9\u007f\ud83d\ude00\u0001\""}"#
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! Validate, encode, sign and build add-user requests for QingCloud ClickHouse (`add_users`) and
+//! EHPC (`addUser`) clusters, byte for byte as QingCloud's official SDKs do.
+
+pub mod encoding;
+pub mod messages;
+pub mod request;
+pub mod signing;
+pub mod timestamp;
+pub mod validation;
