@@ -4,6 +4,7 @@
 pub mod encoding;
 pub mod messages;
 pub mod request;
+pub mod response;
 pub mod signing;
 pub mod timestamp;
 pub mod validation;

@@ -1,0 +1,456 @@
+//! Reading what the APIs answer: success, `ret_code` errors, HTTP errors and job states, and the
+//! errors this library reports, each with a stable code and a message in English or Chinese.
+
+use crate::messages::Lang;
+use serde_json::{Map, Value};
+
+/// What went wrong, as a stable code callers can match on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The input broke a validation rule; nothing was sent.
+    InvalidInput,
+    /// An option (endpoint, method, timestamp, ...) is unusable; nothing was sent.
+    InvalidOptions,
+    /// The API answered with a non-zero `ret_code`.
+    Api,
+    /// The server answered an HTTP error without a QingCloud error body.
+    Http,
+    /// The request did not reach the server or its answer did not arrive.
+    Network,
+    /// No answer within the time limit.
+    Timeout,
+    /// The caller's `AbortSignal` fired.
+    Aborted,
+    /// The answer is not the JSON object the API documents.
+    BadResponse,
+    /// The job ended `failed`.
+    JobFailed,
+    /// The job had not ended when the time limit ran out.
+    JobTimeout,
+}
+
+impl ErrorKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::InvalidOptions => "invalid_options",
+            ErrorKind::Api => "api_error",
+            ErrorKind::Http => "http_error",
+            ErrorKind::Network => "network_error",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Aborted => "aborted",
+            ErrorKind::BadResponse => "bad_response",
+            ErrorKind::JobFailed => "job_failed",
+            ErrorKind::JobTimeout => "job_timeout",
+        }
+    }
+}
+
+/// An error with everything a caller needs to show or handle it. Never holds a secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiError {
+    pub kind: ErrorKind,
+    pub ret_code: Option<i64>,
+    pub status: Option<u16>,
+    pub message: String,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// `ret_code`s the official SDK retries: the server did not act on the request.
+pub const RETRYABLE_RET_CODES: [i64; 2] = [5000, 5100];
+
+/// What a documented `ret_code` means, in plain words.
+pub fn ret_code_meaning(ret_code: i64, lang: Lang) -> &'static str {
+    let (en, zh) = match ret_code {
+        1100 => (
+            "a parameter is missing or badly formed",
+            "参数缺失或格式错误",
+        ),
+        1101 => ("the method is not allowed", "请求方法不被允许"),
+        1200 => (
+            "authentication failed: check the access key ID and secret",
+            "认证失败：请检查 access key ID 和 secret",
+        ),
+        1300 => (
+            "the request has expired: check this computer's clock",
+            "请求已过期：请检查本机时钟",
+        ),
+        1400 => ("permission denied", "没有权限"),
+        2000 => ("the session has expired", "会话已过期"),
+        2100 => ("the resource was not found", "资源不存在"),
+        2110 => ("the resource already exists", "资源已存在"),
+        2400 => ("the balance is not enough", "余额不足"),
+        2500 => ("the quota is exceeded", "配额不足"),
+        5000 => ("internal server error", "服务器内部错误"),
+        5100 => ("the server is busy", "服务器繁忙"),
+        5200 => ("resources are not enough", "资源不足"),
+        5300 => ("the service is updating", "服务正在升级"),
+        _ => ("the request failed", "请求失败"),
+    };
+    match lang {
+        Lang::En => en,
+        Lang::Zh => zh,
+    }
+}
+
+impl ApiError {
+    pub fn new(kind: ErrorKind, message: String) -> Self {
+        ApiError {
+            kind,
+            ret_code: None,
+            status: None,
+            message,
+        }
+    }
+
+    /// A non-zero `ret_code`, with the server's own message when it sent one.
+    pub fn api(ret_code: i64, server_message: Option<&str>, status: u16, lang: Lang) -> Self {
+        let meaning = ret_code_meaning(ret_code, lang);
+        let message = match (lang, server_message.filter(|m| !m.is_empty())) {
+            (Lang::En, Some(m)) => {
+                format!("QingCloud refused the request ({meaning}, ret_code {ret_code}): {m}")
+            }
+            (Lang::En, None) => {
+                format!("QingCloud refused the request ({meaning}, ret_code {ret_code}).")
+            }
+            (Lang::Zh, Some(m)) => format!("青云拒绝了请求（{meaning}，ret_code {ret_code}）：{m}"),
+            (Lang::Zh, None) => format!("青云拒绝了请求（{meaning}，ret_code {ret_code}）。"),
+        };
+        ApiError {
+            kind: ErrorKind::Api,
+            ret_code: Some(ret_code),
+            status: Some(status),
+            message,
+        }
+    }
+
+    pub fn network(detail: &str, lang: Lang) -> Self {
+        let message = match lang {
+            Lang::En => format!("Could not reach the server: {detail}"),
+            Lang::Zh => format!("无法连接服务器：{detail}"),
+        };
+        ApiError::new(ErrorKind::Network, message)
+    }
+
+    pub fn timeout(timeout_ms: u32, lang: Lang) -> Self {
+        let message = match lang {
+            Lang::En => format!("No answer within {timeout_ms} ms."),
+            Lang::Zh => format!("{timeout_ms} 毫秒内没有收到应答。"),
+        };
+        ApiError::new(ErrorKind::Timeout, message)
+    }
+
+    pub fn aborted(lang: Lang) -> Self {
+        let message = match lang {
+            Lang::En => "The request was aborted.",
+            Lang::Zh => "请求已取消。",
+        };
+        ApiError::new(ErrorKind::Aborted, message.to_string())
+    }
+
+    pub fn invalid_options(detail: &str, lang: Lang) -> Self {
+        let message = match lang {
+            Lang::En => format!("Invalid options: {detail}"),
+            Lang::Zh => format!("选项无效：{detail}"),
+        };
+        ApiError::new(ErrorKind::InvalidOptions, message)
+    }
+
+    /// Validation failed: the message lists the first error and counts the rest.
+    pub fn invalid_input(report: &crate::validation::Report, lang: Lang) -> Self {
+        let first = report
+            .errors
+            .first()
+            .map(|e| e.message.as_str())
+            .unwrap_or_default();
+        let more = report.errors.len().saturating_sub(1);
+        let message = match (lang, more) {
+            (Lang::En, 0) => format!("Invalid input: {first}"),
+            (Lang::En, n) => format!("Invalid input: {first} ({n} more)"),
+            (Lang::Zh, 0) => format!("输入无效：{first}"),
+            (Lang::Zh, n) => format!("输入无效：{first}（另有 {n} 处）"),
+        };
+        ApiError::new(ErrorKind::InvalidInput, message)
+    }
+
+    pub fn job_failed(job_id: &str, job: &Map<String, Value>, lang: Lang) -> Self {
+        // The sandbox says why; the real API may not, and then the job id is all there is.
+        let reason = job.get("error_message").and_then(Value::as_str);
+        let message = match (lang, reason) {
+            (Lang::En, Some(r)) => format!("Job {job_id} failed: {r}"),
+            (Lang::En, None) => format!("Job {job_id} failed."),
+            (Lang::Zh, Some(r)) => format!("任务 {job_id} 执行失败：{r}"),
+            (Lang::Zh, None) => format!("任务 {job_id} 执行失败。"),
+        };
+        ApiError {
+            ret_code: job.get("error_code").and_then(Value::as_i64),
+            ..ApiError::new(ErrorKind::JobFailed, message)
+        }
+    }
+
+    pub fn job_timeout(job_id: &str, timeout_ms: u32, lang: Lang) -> Self {
+        let message = match lang {
+            Lang::En => format!("Job {job_id} had not finished after {timeout_ms} ms."),
+            Lang::Zh => format!("任务 {job_id} 在 {timeout_ms} 毫秒内没有完成。"),
+        };
+        ApiError::new(ErrorKind::JobTimeout, message)
+    }
+
+    /// Whether sending the same request again may succeed: the server did not act on it.
+    pub fn is_retryable(&self) -> bool {
+        self.ret_code
+            .is_some_and(|c| RETRYABLE_RET_CODES.contains(&c))
+            && self.kind == ErrorKind::Api
+    }
+}
+
+/// Reads an answer: the JSON object when `ret_code` is 0, the error otherwise.
+pub fn parse_response(status: u16, body: &str, lang: Lang) -> Result<Map<String, Value>, ApiError> {
+    let parsed = serde_json::from_str::<Value>(body).ok();
+    let object = match parsed {
+        Some(Value::Object(object)) => object,
+        _ if !(200..300).contains(&status) => {
+            let message = match lang {
+                Lang::En => format!("The server answered HTTP {status}."),
+                Lang::Zh => format!("服务器返回 HTTP {status}。"),
+            };
+            return Err(ApiError {
+                status: Some(status),
+                ..ApiError::new(ErrorKind::Http, message)
+            });
+        }
+        _ => {
+            let message = match lang {
+                Lang::En => format!("The server's answer (HTTP {status}) is not a JSON object."),
+                Lang::Zh => format!("服务器的应答（HTTP {status}）不是 JSON 对象。"),
+            };
+            return Err(ApiError {
+                status: Some(status),
+                ..ApiError::new(ErrorKind::BadResponse, message)
+            });
+        }
+    };
+    match object.get("ret_code").map(|c| c.as_i64()) {
+        Some(Some(0)) => Ok(object),
+        Some(Some(code)) => {
+            let message = object.get("message").and_then(Value::as_str);
+            Err(ApiError::api(code, message, status, lang))
+        }
+        _ => {
+            let message = match lang {
+                Lang::En => format!("The server's answer (HTTP {status}) has no ret_code."),
+                Lang::Zh => format!("服务器的应答（HTTP {status}）缺少 ret_code。"),
+            };
+            Err(ApiError {
+                status: Some(status),
+                ..ApiError::new(ErrorKind::BadResponse, message)
+            })
+        }
+    }
+}
+
+/// Where a job stands, as DescribeJobs reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobStatus {
+    Pending,
+    Working,
+    Successful,
+    Failed,
+}
+
+impl JobStatus {
+    pub fn parse(status: &str) -> Option<Self> {
+        match status {
+            "pending" => Some(JobStatus::Pending),
+            "working" => Some(JobStatus::Working),
+            "successful" => Some(JobStatus::Successful),
+            "failed" => Some(JobStatus::Failed),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Pending => "pending",
+            JobStatus::Working => "working",
+            JobStatus::Successful => "successful",
+            JobStatus::Failed => "failed",
+        }
+    }
+
+    pub fn is_final(self) -> bool {
+        matches!(self, JobStatus::Successful | JobStatus::Failed)
+    }
+}
+
+/// The entries of a DescribeJobs answer's `job_set` that have a `job_id` and a known status.
+pub fn job_set(response: &Map<String, Value>) -> Vec<(String, JobStatus, &Map<String, Value>)> {
+    response
+        .get("job_set")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|job| {
+            let job = job.as_object()?;
+            let id = job.get("job_id")?.as_str()?.to_string();
+            let status = JobStatus::parse(job.get("status")?.as_str()?)?;
+            Some((id, status, job))
+        })
+        .collect()
+}
+
+/// Turns `snake_case` keys into `camelCase`, at every depth, for JavaScript callers.
+pub fn camel_case_keys(value: Value) -> Value {
+    match value {
+        Value::Object(object) => Value::Object(
+            object
+                .into_iter()
+                .map(|(k, v)| (camel_case(&k), camel_case_keys(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(camel_case_keys).collect()),
+        other => other,
+    }
+}
+
+fn camel_case(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    let mut upper = false;
+    for c in key.chars() {
+        if c == '_' && !out.is_empty() {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Exponential backoff with full jitter: a delay in `[0, min(cap, base * 2^attempt))`, where
+/// `random` is a number in `[0, 1)` supplied by the caller.
+pub fn backoff_ms(attempt: u32, base_ms: u32, cap_ms: u32, random: f64) -> u32 {
+    let ceiling = u64::from(base_ms)
+        .saturating_mul(1u64 << attempt.min(20))
+        .min(u64::from(cap_ms));
+    (ceiling as f64 * random.clamp(0.0, 1.0)) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn success_is_the_object() {
+        let body = r#"{"action":"RunClusterCustomServiceResponse","cluster_id":"cl-yxgxofd3","job_id":"j-kawf11u376l","service":"add_users","ret_code":0}"#;
+        let object = parse_response(200, body, Lang::En).expect("success");
+        assert_eq!(object["job_id"], "j-kawf11u376l");
+    }
+
+    #[test]
+    fn ret_code_errors_carry_code_status_and_server_message() {
+        let body = r#"{"message": "PermissionDenied, signature not matched", "ret_code": 1200}"#;
+        let error = parse_response(200, body, Lang::En).expect_err("an error");
+        assert_eq!(error.kind, ErrorKind::Api);
+        assert_eq!((error.ret_code, error.status), (Some(1200), Some(200)));
+        assert!(error.message.contains("authentication failed"));
+        assert!(error.message.contains("signature not matched"));
+        assert!(!error.is_retryable());
+        let zh = parse_response(200, body, Lang::Zh).expect_err("an error");
+        assert!(zh.message.starts_with("青云拒绝了请求"));
+    }
+
+    #[test]
+    fn busy_answers_are_retryable() {
+        for code in RETRYABLE_RET_CODES {
+            let body = format!(r#"{{"ret_code": {code}, "message": "busy"}}"#);
+            assert!(parse_response(200, &body, Lang::En)
+                .expect_err("error")
+                .is_retryable());
+        }
+    }
+
+    #[test]
+    fn http_errors_bad_json_and_missing_ret_code() {
+        let error = parse_response(502, "<html>bad gateway</html>", Lang::En).expect_err("error");
+        assert_eq!((error.kind, error.status), (ErrorKind::Http, Some(502)));
+        let error = parse_response(200, "{\"ret_code\": 0", Lang::En).expect_err("error");
+        assert_eq!(error.kind, ErrorKind::BadResponse);
+        let error = parse_response(200, "[1]", Lang::En).expect_err("error");
+        assert_eq!(error.kind, ErrorKind::BadResponse);
+        let error = parse_response(200, "{\"job_id\": \"j-1\"}", Lang::En).expect_err("error");
+        assert_eq!(error.kind, ErrorKind::BadResponse);
+        let error = parse_response(500, r#"{"ret_code": 5000, "message": "oops"}"#, Lang::En)
+            .expect_err("error");
+        assert_eq!(
+            (error.kind, error.ret_code, error.status),
+            (ErrorKind::Api, Some(5000), Some(500))
+        );
+    }
+
+    #[test]
+    fn every_error_kind_has_a_distinct_code() {
+        let kinds = [
+            ErrorKind::InvalidInput,
+            ErrorKind::InvalidOptions,
+            ErrorKind::Api,
+            ErrorKind::Http,
+            ErrorKind::Network,
+            ErrorKind::Timeout,
+            ErrorKind::Aborted,
+            ErrorKind::BadResponse,
+            ErrorKind::JobFailed,
+            ErrorKind::JobTimeout,
+        ];
+        let mut codes: Vec<_> = kinds.iter().map(|k| k.code()).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), kinds.len());
+    }
+
+    #[test]
+    fn job_set_reads_ids_and_statuses() {
+        let body = r#"{"action":"DescribeJobsResponse","job_set":[{"job_id":"j-1","status":"working"},{"job_id":"j-2","status":"failed","error_code":2110,"error_message":"user exists"},{"status":"successful"},{"job_id":"j-3","status":"weird"}],"total_count":4,"ret_code":0}"#;
+        let object = parse_response(200, body, Lang::En).expect("success");
+        let jobs = job_set(&object);
+        let summary: Vec<_> = jobs.iter().map(|(id, s, _)| (id.as_str(), *s)).collect();
+        assert_eq!(
+            summary,
+            [("j-1", JobStatus::Working), ("j-2", JobStatus::Failed)]
+        );
+        let error = ApiError::job_failed("j-2", jobs[1].2, Lang::En);
+        assert_eq!(error.message, "Job j-2 failed: user exists");
+        assert_eq!(error.ret_code, Some(2110));
+        assert!(JobStatus::Failed.is_final() && !JobStatus::Pending.is_final());
+    }
+
+    #[test]
+    fn keys_become_camel_case_at_every_depth() {
+        let value: Value = serde_json::from_str(
+            r#"{"job_set":[{"job_id":"j","status_time":"t"}],"ret_code":0,"_x":1}"#,
+        )
+        .expect("json");
+        let camel = camel_case_keys(value);
+        assert_eq!(camel["jobSet"][0]["jobId"], "j");
+        assert_eq!(camel["jobSet"][0]["statusTime"], "t");
+        assert_eq!(camel["retCode"], 0);
+        assert_eq!(camel["_x"], 1);
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert_eq!(backoff_ms(0, 100, 10_000, 0.999_999), 99);
+        assert_eq!(backoff_ms(3, 100, 10_000, 0.5), 400);
+        assert_eq!(backoff_ms(30, 100, 10_000, 0.5), 5000);
+        assert_eq!(backoff_ms(2, 100, 10_000, 0.0), 0);
+    }
+}
