@@ -1,10 +1,7 @@
 //! Every validation rule, its stable code, and its message in English and Chinese.
 
-use serde::Deserialize;
-
 /// The language of messages shown to a user.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Lang {
     #[default]
     En,

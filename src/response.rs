@@ -309,12 +309,13 @@ pub fn job_set(response: &Map<String, Value>) -> Vec<(String, JobStatus, &Map<St
 /// Turns `snake_case` keys into `camelCase`, at every depth, for JavaScript callers.
 pub fn camel_case_keys(value: Value) -> Value {
     match value {
-        Value::Object(object) => Value::Object(
-            object
-                .into_iter()
-                .map(|(k, v)| (camel_case(&k), camel_case_keys(v)))
-                .collect(),
-        ),
+        Value::Object(object) => {
+            let mut out = Map::new();
+            for (key, value) in object {
+                out.insert(camel_case(&key), camel_case_keys(value));
+            }
+            Value::Object(out)
+        }
         Value::Array(items) => Value::Array(items.into_iter().map(camel_case_keys).collect()),
         other => other,
     }
@@ -327,7 +328,7 @@ fn camel_case(key: &str) -> String {
         if c == '_' && !out.is_empty() {
             upper = true;
         } else if upper {
-            out.extend(c.to_uppercase());
+            out.push(c.to_ascii_uppercase());
             upper = false;
         } else {
             out.push(c);

@@ -305,16 +305,30 @@ pub fn validate_ehpc_user(user: &EhpcUser, lang: Lang) -> Validated<ValidEhpcUse
     })
 }
 
+/// Splits `user_networks` chunks at `;` and line breaks and trims each entry, dropping empty ones.
+pub fn split_networks(raw: &[String]) -> impl Iterator<Item = &str> {
+    raw.iter()
+        .flat_map(|chunk| chunk.split([';', '\n', '\r']))
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+}
+
+/// The distinct entries of `user_networks`, in input order, joined with `;` as the API expects.
+pub fn join_networks(raw: &[String]) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    for entry in split_networks(raw) {
+        if !kept.contains(&entry) {
+            kept.push(entry);
+        }
+    }
+    kept.join(";")
+}
+
 /// Splits, trims and checks `user_networks`; returns the distinct valid entries in input order.
 fn check_networks(check: &mut Checker, raw: &[String]) -> Vec<String> {
     const FIELD: &str = "user_networks";
-    let entries = raw
-        .iter()
-        .flat_map(|chunk| chunk.split([';', '\n', '\r']))
-        .map(str::trim)
-        .filter(|entry| !entry.is_empty());
     let mut kept: Vec<String> = Vec::new();
-    for entry in entries {
+    for entry in split_networks(raw) {
         if kept.iter().any(|k| k == entry) {
             check.warning(
                 FIELD,

@@ -1,0 +1,514 @@
+//! The shapes JavaScript callers pass in (camelCase), and how options resolve into builder inputs.
+//! Arguments arrive as JSON values (the bindings pass them through `JSON.stringify`), so this is
+//! tested natively and the wasm module carries no per-type deserialisers.
+
+use crate::messages::Lang;
+use crate::request::{self, Credentials, HttpRequest, Method, Stamp};
+use crate::response::ApiError;
+use crate::timestamp::{format_timestamp, parse_timestamp};
+use crate::validation::{self, ClickHouseUser, EhpcUser};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// A JavaScript argument that is not the shape it should be.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WrongShape(pub String);
+
+impl WrongShape {
+    pub fn into_error(self, lang: Lang) -> ApiError {
+        let message = match lang {
+            Lang::En => format!("Invalid input: {}", self.0),
+            Lang::Zh => format!("输入无效：{}", self.0),
+        };
+        ApiError::new(crate::response::ErrorKind::InvalidInput, message)
+    }
+}
+
+/// Reads an argument object; `null` or absent counts as an empty object.
+fn object<'a>(value: &'a Value, what: &str) -> Result<Option<&'a Map<String, Value>>, WrongShape> {
+    match value {
+        Value::Null => Ok(None),
+        Value::Object(object) => Ok(Some(object)),
+        _ => Err(WrongShape(format!("{what} must be an object"))),
+    }
+}
+
+/// A string field; absent or `null` is empty, which validation reports as required.
+fn text(object: Option<&Map<String, Value>>, key: &str) -> Result<String, WrongShape> {
+    match object.and_then(|o| o.get(key)) {
+        None | Some(Value::Null) => Ok(String::new()),
+        Some(Value::String(text)) => Ok(text.clone()),
+        Some(_) => Err(WrongShape(format!("{key} must be a string"))),
+    }
+}
+
+/// `userNetworks`: one string (`;`- or line-separated) or a list of strings.
+fn networks(object: Option<&Map<String, Value>>) -> Result<Vec<String>, WrongShape> {
+    match object.and_then(|o| o.get("userNetworks")) {
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| match item {
+                Value::String(text) => Ok(text.clone()),
+                _ => Err(WrongShape("userNetworks must hold only strings".into())),
+            })
+            .collect(),
+        _ => Ok(vec![text(object, "userNetworks")?]),
+    }
+}
+
+/// A ClickHouse account from `{ cluster, zone, userName, userPassword, userNetworks }`.
+pub fn clickhouse_user(value: &Value) -> Result<ClickHouseUser, WrongShape> {
+    let input = object(value, "the ClickHouse user")?;
+    Ok(ClickHouseUser {
+        cluster: text(input, "cluster")?,
+        zone: text(input, "zone")?,
+        user_name: text(input, "userName")?,
+        user_password: text(input, "userPassword")?,
+        user_networks: networks(input)?,
+    })
+}
+
+/// An EHPC user from `{ clusterId, zone, username, password, mod }`.
+pub fn ehpc_user(value: &Value) -> Result<EhpcUser, WrongShape> {
+    let input = object(value, "the EHPC user")?;
+    Ok(EhpcUser {
+        cluster_id: text(input, "clusterId")?,
+        zone: text(input, "zone")?,
+        username: text(input, "username")?,
+        password: text(input, "password")?,
+        mode: text(input, "mod")?,
+    })
+}
+
+/// `{ zone, jobs, limit }` for DescribeJobs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DescribeJobsInput {
+    pub zone: String,
+    pub jobs: Vec<String>,
+    pub limit: Option<u32>,
+}
+
+pub fn describe_jobs_input(value: &Value) -> Result<DescribeJobsInput, WrongShape> {
+    let input = object(value, "the DescribeJobs input")?;
+    let jobs = match input.and_then(|o| o.get("jobs")) {
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| item.as_str().map(String::from))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| WrongShape("jobs must hold only strings".into()))?,
+        _ => return Err(WrongShape("jobs must be a list of job ids".into())),
+    };
+    let limit = match input.and_then(|o| o.get("limit")) {
+        None | Some(Value::Null) => None,
+        Some(limit) => Some(
+            limit
+                .as_u64()
+                .filter(|l| (1..=100).contains(l))
+                .ok_or_else(|| WrongShape("limit must be a whole number from 1 to 100".into()))?
+                as u32,
+        ),
+    };
+    Ok(DescribeJobsInput {
+        zone: text(input, "zone")?,
+        jobs,
+        limit,
+    })
+}
+
+/// `{ accessKeyId, secretAccessKey }`; both are required and the secret is never echoed.
+pub fn credentials(value: &Value, lang: Lang) -> Result<Credentials, ApiError> {
+    let invalid = |name: &str| {
+        ApiError::invalid_options(
+            &format!("credentials.{name} must be a non-empty string"),
+            lang,
+        )
+    };
+    let input = object(value, "credentials").map_err(|_| invalid("accessKeyId"))?;
+    let access_key_id = text(input, "accessKeyId").map_err(|_| invalid("accessKeyId"))?;
+    let secret_access_key =
+        text(input, "secretAccessKey").map_err(|_| invalid("secretAccessKey"))?;
+    if access_key_id.is_empty() {
+        return Err(invalid("accessKeyId"));
+    }
+    if secret_access_key.is_empty() {
+        return Err(invalid("secretAccessKey"));
+    }
+    Ok(Credentials {
+        access_key_id,
+        secret_access_key,
+    })
+}
+
+/// `lang` of an options object: `'zh'` for Chinese, English otherwise.
+pub fn lang(options: &Value) -> Lang {
+    match options.get("lang").and_then(Value::as_str) {
+        Some("zh") => Lang::Zh,
+        _ => Lang::En,
+    }
+}
+
+/// Options every builder and sender takes: `endpoint`, `timestamp`, `method`, `reqId`, `lang`.
+/// A `Date` arrives as its JSON form, an ISO string with milliseconds.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RequestOptions {
+    pub endpoint: Option<String>,
+    pub timestamp: Option<Value>,
+    pub method: Option<String>,
+    pub req_id: Option<String>,
+    pub lang: Lang,
+}
+
+impl RequestOptions {
+    pub fn from_json(value: &Value) -> Result<Self, ApiError> {
+        let lang = lang(value);
+        let options =
+            object(value, "options").map_err(|e| ApiError::invalid_options(&e.0, lang))?;
+        let optional = |key: &str| -> Result<Option<String>, ApiError> {
+            let value = text(options, key).map_err(|e| ApiError::invalid_options(&e.0, lang))?;
+            Ok((!value.is_empty()).then_some(value))
+        };
+        Ok(RequestOptions {
+            endpoint: optional("endpoint")?,
+            timestamp: options
+                .and_then(|o| o.get("timestamp"))
+                .filter(|t| !t.is_null())
+                .cloned(),
+            method: optional("method")?,
+            req_id: optional("reqId")?,
+            lang,
+        })
+    }
+}
+
+const TIMESTAMP_RULE: &str = "timestamp must be a Date, milliseconds, or YYYY-MM-DDTHH:MM:SSZ";
+
+/// The options resolved, with the clock reading and random id the caller supplies as defaults.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolved {
+    pub endpoint: String,
+    pub method: Method,
+    pub stamp: Stamp,
+}
+
+impl RequestOptions {
+    /// Checks every option; `now_ms` and `random_req_id` fill what the caller left out.
+    pub fn resolve(
+        &self,
+        default_endpoint: &str,
+        now_ms: f64,
+        random_req_id: impl FnOnce() -> String,
+    ) -> Result<Resolved, ApiError> {
+        let lang = self.lang;
+        let invalid = |detail: String| ApiError::invalid_options(&detail, lang);
+        let endpoint = self.endpoint.as_deref().unwrap_or(default_endpoint);
+        let endpoint = request::normalize_endpoint(endpoint).map_err(|e| {
+            invalid(format!(
+                "endpoint \"{}\" must be an http:// or https:// URL without query or credentials",
+                e.0
+            ))
+        })?;
+        let method = match self
+            .method
+            .as_deref()
+            .map(str::to_ascii_uppercase)
+            .as_deref()
+        {
+            None | Some("GET") => Method::Get,
+            Some("POST") => Method::Post,
+            Some(other) => return Err(invalid(format!("method \"{other}\" must be GET or POST"))),
+        };
+        let time_stamp = match &self.timestamp {
+            None => format_timestamp((now_ms / 1000.0).floor() as i64),
+            Some(Value::Number(ms)) => match ms.as_f64() {
+                Some(ms) => format_timestamp((ms / 1000.0).floor() as i64),
+                None => return Err(invalid(TIMESTAMP_RULE.into())),
+            },
+            Some(Value::String(text)) => {
+                // `Date.toJSON()` adds milliseconds, which the APIs do not sign.
+                let whole_seconds = match text.split_once('.') {
+                    Some((seconds, fraction))
+                        if fraction.len() > 1
+                            && fraction.ends_with('Z')
+                            && fraction[..fraction.len() - 1]
+                                .bytes()
+                                .all(|b| b.is_ascii_digit()) =>
+                    {
+                        format!("{seconds}Z")
+                    }
+                    _ => text.clone(),
+                };
+                if parse_timestamp(&whole_seconds).is_none() {
+                    return Err(invalid(TIMESTAMP_RULE.into()));
+                }
+                whole_seconds
+            }
+            Some(_) => return Err(invalid(TIMESTAMP_RULE.into())),
+        };
+        let req_id = match &self.req_id {
+            None => random_req_id(),
+            Some(id) if id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()) => id.clone(),
+            Some(_) => return Err(invalid("reqId must be 32 hexadecimal digits".into())),
+        };
+        Ok(Resolved {
+            endpoint,
+            method,
+            stamp: Stamp { time_stamp, req_id },
+        })
+    }
+}
+
+/// A signed request as JavaScript sees it: headers as an object, absent body as `null`.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct SignedRequest {
+    pub method: &'static str,
+    pub url: String,
+    pub headers: std::collections::BTreeMap<String, String>,
+    pub body: Option<String>,
+}
+
+impl From<HttpRequest> for SignedRequest {
+    fn from(request: HttpRequest) -> Self {
+        SignedRequest {
+            method: request.method.as_str(),
+            url: request.url,
+            headers: request.headers.into_iter().collect(),
+            body: request.body,
+        }
+    }
+}
+
+/// Validates and builds `RunClusterCustomService` / `add_users`.
+pub fn build_clickhouse(
+    user: &ClickHouseUser,
+    credentials: &Credentials,
+    options: &Resolved,
+    lang: Lang,
+) -> Result<HttpRequest, ApiError> {
+    let validated = validation::validate_clickhouse_user(user, lang);
+    let user = validated
+        .value
+        .ok_or_else(|| ApiError::invalid_input(&validated.report, lang))?;
+    Ok(request::clickhouse_add_users(
+        &user,
+        credentials,
+        &options.endpoint,
+        options.method,
+        &options.stamp,
+    ))
+}
+
+/// Validates and builds EHPC `addUser`, which is always a POST.
+pub fn build_ehpc(
+    user: &EhpcUser,
+    credentials: &Credentials,
+    options: &Resolved,
+    lang: Lang,
+) -> Result<HttpRequest, ApiError> {
+    let validated = validation::validate_ehpc_user(user, lang);
+    let user = validated
+        .value
+        .ok_or_else(|| ApiError::invalid_input(&validated.report, lang))?;
+    Ok(request::ehpc_add_user(
+        &user,
+        credentials,
+        &options.endpoint,
+        &options.stamp.time_stamp,
+    ))
+}
+
+/// The most job ids one DescribeJobs call may ask for.
+pub const DESCRIBE_JOBS_MAX: usize = 100;
+
+/// Builds DescribeJobs, checking the zone and the job ids.
+pub fn build_describe_jobs(
+    input: DescribeJobsInput,
+    credentials: &Credentials,
+    options: &Resolved,
+    lang: Lang,
+) -> Result<HttpRequest, ApiError> {
+    let invalid = |detail: &str| ApiError::invalid_options(detail, lang);
+    if input.zone.is_empty() {
+        return Err(invalid("zone is required"));
+    }
+    if input.jobs.is_empty() || input.jobs.len() > DESCRIBE_JOBS_MAX {
+        return Err(invalid("jobs must list 1 to 100 job ids"));
+    }
+    if input.jobs.iter().any(|j| j.is_empty()) {
+        return Err(invalid("jobs must not hold an empty job id"));
+    }
+    Ok(request::describe_jobs(
+        &input.zone,
+        &input.jobs,
+        input.limit,
+        credentials,
+        &options.endpoint,
+        options.method,
+        &options.stamp,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::response::ErrorKind;
+
+    const NOW_MS: f64 = 1_795_422_660_123.0; // 2026-11-23T08:31:00.123Z
+
+    fn fixed_id() -> String {
+        "a".repeat(32)
+    }
+
+    fn json(text: &str) -> Value {
+        serde_json::from_str(text).expect("json")
+    }
+
+    fn resolve(options: &str) -> Result<Resolved, ApiError> {
+        RequestOptions::from_json(&json(options))?.resolve(
+            request::DEFAULT_IAAS_ENDPOINT,
+            NOW_MS,
+            fixed_id,
+        )
+    }
+
+    #[test]
+    fn defaults_are_the_real_host_get_and_the_given_clock() {
+        let resolved = resolve("{}").expect("valid");
+        assert_eq!(resolved.endpoint, "https://api.qingcloud.com");
+        assert_eq!(resolved.method, Method::Get);
+        assert_eq!(resolved.stamp.time_stamp, "2026-11-23T08:31:00Z");
+        assert_eq!(resolved.stamp.req_id, fixed_id());
+        assert_eq!(resolve("null").expect("valid"), resolved);
+    }
+
+    #[test]
+    fn every_option_can_be_given() {
+        let resolved = resolve(r#"{"endpoint":"http://127.0.0.1:8080/","method":"post","timestamp":"2030-01-31T23:59:59Z","reqId":"0123456789abcdef0123456789ABCDEF"}"#).expect("valid");
+        assert_eq!(resolved.endpoint, "http://127.0.0.1:8080");
+        assert_eq!(resolved.method, Method::Post);
+        assert_eq!(resolved.stamp.time_stamp, "2030-01-31T23:59:59Z");
+        assert_eq!(
+            resolve(r#"{"timestamp": 0}"#)
+                .expect("valid")
+                .stamp
+                .time_stamp,
+            "1970-01-01T00:00:00Z"
+        );
+        // What JSON.stringify makes of a Date.
+        let from_date = resolve(r#"{"timestamp": "2026-11-23T08:31:00.123Z"}"#).expect("valid");
+        assert_eq!(from_date.stamp.time_stamp, "2026-11-23T08:31:00Z");
+    }
+
+    #[test]
+    fn bad_options_are_refused_with_their_name() {
+        for (options, needle) in [
+            (r#"{"endpoint":"ftp://x"}"#, "endpoint"),
+            (r#"{"endpoint":5}"#, "endpoint"),
+            (r#"{"method":"PUT"}"#, "method"),
+            (r#"{"timestamp":"yesterday"}"#, "timestamp"),
+            (r#"{"timestamp":"2026-11-23T08:31:00.Z"}"#, "timestamp"),
+            (r#"{"timestamp":true}"#, "timestamp"),
+            (r#"{"reqId":"xyz"}"#, "reqId"),
+            ("[]", "options"),
+        ] {
+            let error = resolve(options).expect_err(options);
+            assert_eq!(error.kind, ErrorKind::InvalidOptions);
+            assert!(error.message.contains(needle), "{}", error.message);
+        }
+    }
+
+    #[test]
+    fn lang_selects_chinese_messages() {
+        let error = resolve(r#"{"method":"PUT","lang":"zh"}"#).expect_err("bad method");
+        assert!(error.message.starts_with("选项无效"));
+    }
+
+    #[test]
+    fn credentials_need_both_halves_and_never_echo_the_secret() {
+        let error = credentials(&json(r#"{"secretAccessKey":"TOPSECRET"}"#), Lang::En)
+            .expect_err("missing id");
+        assert!(error.message.contains("accessKeyId") && !error.message.contains("TOPSECRET"));
+        let error = credentials(
+            &json(r#"{"accessKeyId":"AK","secretAccessKey":7}"#),
+            Lang::En,
+        )
+        .expect_err("bad secret");
+        assert!(error.message.contains("secretAccessKey"));
+        assert!(credentials(
+            &json(r#"{"accessKeyId":"AK","secretAccessKey":"SK"}"#),
+            Lang::En
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn networks_may_be_a_string_or_a_list() {
+        let one = clickhouse_user(&json(r#"{"userNetworks":"::/0"}"#)).expect("valid");
+        let many =
+            clickhouse_user(&json(r#"{"userNetworks":["::/0","10.0.0.0/8"]}"#)).expect("valid");
+        assert_eq!(one.user_networks, ["::/0"]);
+        assert_eq!(many.user_networks, ["::/0", "10.0.0.0/8"]);
+        let error = clickhouse_user(&json(r#"{"userNetworks":["::/0", 1]}"#)).expect_err("number");
+        assert!(error.0.contains("userNetworks"));
+    }
+
+    #[test]
+    fn wrong_types_name_the_field() {
+        let error = clickhouse_user(&json(r#"{"userName": 5}"#)).expect_err("number");
+        assert_eq!(error.0, "userName must be a string");
+        let error = ehpc_user(&json(r#""isabel""#)).expect_err("string");
+        assert_eq!(error.0, "the EHPC user must be an object");
+        assert!(WrongShape("x".into())
+            .into_error(Lang::Zh)
+            .message
+            .starts_with("输入无效"));
+        let missing = ehpc_user(&Value::Null).expect("empty");
+        assert_eq!(missing, EhpcUser::default());
+    }
+
+    #[test]
+    fn describe_jobs_input_is_checked() {
+        let input = describe_jobs_input(&json(r#"{"zone":"pek3","jobs":["j-1"],"limit":10}"#))
+            .expect("valid");
+        assert_eq!(
+            input,
+            DescribeJobsInput {
+                zone: "pek3".into(),
+                jobs: vec!["j-1".into()],
+                limit: Some(10)
+            }
+        );
+        for bad in [
+            r#"{"zone":"pek3"}"#,
+            r#"{"zone":"pek3","jobs":[1]}"#,
+            r#"{"zone":"pek3","jobs":["j"],"limit":0}"#,
+        ] {
+            assert!(describe_jobs_input(&json(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn invalid_users_are_not_built() {
+        let credentials = credentials(
+            &json(r#"{"accessKeyId":"AK","secretAccessKey":"SK"}"#),
+            Lang::En,
+        )
+        .expect("valid");
+        let resolved = resolve("{}").expect("valid");
+        let user = clickhouse_user(&json(r#"{"cluster":"cl-yxgxofd3","zone":"pek3","userName":"9x","userPassword":"p","userNetworks":"::/0"}"#)).expect("shape");
+        let error =
+            build_clickhouse(&user, &credentials, &resolved, Lang::En).expect_err("invalid");
+        assert_eq!(error.kind, ErrorKind::InvalidInput);
+        assert!(error
+            .message
+            .contains("user_name must not start with a digit"));
+        let user = ehpc_user(&json(r#"{"clusterId":"ehpc-8jqdq0mz","zone":"jn1a","username":"isabel","password":"kUISjs@kkkkkk!","mod":"700"}"#)).expect("shape");
+        let request = build_ehpc(&user, &credentials, &resolved, Lang::En).expect("valid");
+        assert!(request.body.unwrap_or_default().contains(r#""mod": "700""#));
+        let jobs = DescribeJobsInput {
+            zone: "pek3".into(),
+            jobs: vec![],
+            limit: None,
+        };
+        assert!(build_describe_jobs(jobs, &credentials, &resolved, Lang::En).is_err());
+    }
+}
