@@ -1,0 +1,242 @@
+//! Fault injection: from the config (shares of requests, reproducible with a seed), at run time
+//! through `POST /_sandbox/faults`, or per request with an `X-Sandbox-Fault` header.
+
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The header a test sets to make one request fail in a chosen way.
+pub const FAULT_HEADER: &str = "x-sandbox-fault";
+/// The longest latency a request may ask for.
+pub const MAX_LATENCY_MS: u64 = 60_000;
+
+/// Faults applied to a share of API requests (`/iaas/` and `/api/`), never to the page or to
+/// `/_sandbox/`. Ratios are between 0 and 1.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FaultConfig {
+    /// Added to every API request.
+    pub latency_ms: u64,
+    /// Answered `ret_code` 5100 (server busy) without acting on the request.
+    pub busy_ratio: f64,
+    /// Answered `ret_code` 5000 (internal error) without acting on the request.
+    pub internal_ratio: f64,
+    /// Answered HTTP 500, 502 or 503 with a non-JSON body.
+    pub error_5xx_ratio: f64,
+    /// Answered HTTP 200 with a body that is not valid JSON.
+    pub malformed_ratio: f64,
+    /// The connection is closed without an answer.
+    pub drop_ratio: f64,
+    /// Seeds the random choices; without it, the clock does.
+    pub seed: Option<u64>,
+}
+
+/// One way a request can be made to fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    Busy,
+    Internal,
+    Http(u16),
+    Malformed,
+    Truncated,
+    Drop,
+}
+
+impl Fault {
+    pub fn name(self) -> String {
+        match self {
+            Fault::Busy => "busy".into(),
+            Fault::Internal => "internal".into(),
+            Fault::Http(status) => format!("http{status}"),
+            Fault::Malformed => "malformed".into(),
+            Fault::Truncated => "truncated".into(),
+            Fault::Drop => "drop".into(),
+        }
+    }
+}
+
+/// What to do to one request: wait, then fail in at most one way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    pub latency_ms: u64,
+    pub fault: Option<Fault>,
+}
+
+/// Parses `busy | internal | http500 | http502 | malformed | truncated | drop | latency=MS`,
+/// comma-separated. The first failure named wins; latencies add up.
+pub fn parse_header(value: &str) -> Result<Plan, String> {
+    let mut plan = Plan::default();
+    for token in value.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+        let token = token.to_ascii_lowercase();
+        let fault = match token.as_str() {
+            "busy" => Fault::Busy,
+            "internal" => Fault::Internal,
+            "malformed" => Fault::Malformed,
+            "truncated" => Fault::Truncated,
+            "drop" => Fault::Drop,
+            other => {
+                if let Some(ms) = other.strip_prefix("latency=") {
+                    let ms: u64 = ms
+                        .parse()
+                        .map_err(|_| format!("latency must be milliseconds, not {ms:?}"))?;
+                    plan.latency_ms = plan.latency_ms.saturating_add(ms).min(MAX_LATENCY_MS);
+                    continue;
+                }
+                match other
+                    .strip_prefix("http")
+                    .and_then(|s| s.parse::<u16>().ok())
+                {
+                    Some(status) if (400..=599).contains(&status) => Fault::Http(status),
+                    _ => return Err(format!("unknown fault {other:?}")),
+                }
+            }
+        };
+        plan.fault.get_or_insert(fault);
+    }
+    Ok(plan)
+}
+
+impl FaultConfig {
+    /// Draws this request's faults.
+    pub fn draw(&self, rng: &Rng) -> Plan {
+        let mut plan = Plan {
+            latency_ms: self.latency_ms.min(MAX_LATENCY_MS),
+            fault: None,
+        };
+        let chosen = [
+            (self.drop_ratio, Fault::Drop),
+            (self.error_5xx_ratio, Fault::Http(500)),
+            (self.busy_ratio, Fault::Busy),
+            (self.internal_ratio, Fault::Internal),
+            (self.malformed_ratio, Fault::Malformed),
+        ]
+        .into_iter()
+        .find(|(ratio, _)| *ratio > 0.0 && rng.next_f64() < *ratio);
+        if let Some((_, fault)) = chosen {
+            plan.fault = Some(match fault {
+                Fault::Http(_) => Fault::Http([500, 502, 503][(rng.next_u64() % 3) as usize]),
+                other => other,
+            });
+        }
+        plan
+    }
+
+    pub fn is_quiet(&self) -> bool {
+        self.latency_ms == 0
+            && [
+                self.busy_ratio,
+                self.internal_ratio,
+                self.error_5xx_ratio,
+                self.malformed_ratio,
+                self.drop_ratio,
+            ]
+            .iter()
+            .all(|r| *r <= 0.0 || r.is_nan())
+    }
+}
+
+/// SplitMix64 over an atomic counter: lock-free, and reproducible for a given seed and request
+/// order.
+#[derive(Debug)]
+pub struct Rng {
+    state: AtomicU64,
+}
+
+const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng {
+            state: AtomicU64::new(seed),
+        }
+    }
+
+    pub fn from_clock() -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
+        Rng::new(nanos ^ u64::from(std::process::id()).rotate_left(32))
+    }
+
+    pub fn reseed(&self, seed: u64) {
+        self.state.store(seed, Ordering::Relaxed);
+    }
+
+    pub fn next_u64(&self) -> u64 {
+        let mut z = self
+            .state
+            .fetch_add(GOLDEN_GAMMA, Ordering::Relaxed)
+            .wrapping_add(GOLDEN_GAMMA);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `[0, 1)`.
+    pub fn next_f64(&self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// `len` lowercase letters and digits.
+    pub fn base36(&self, len: usize) -> String {
+        const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+        (0..len)
+            .map(|_| ALPHABET[(self.next_u64() % 36) as usize] as char)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_tokens() {
+        assert_eq!(
+            parse_header("latency=20, busy,drop, latency=5"),
+            Ok(Plan {
+                latency_ms: 25,
+                fault: Some(Fault::Busy)
+            })
+        );
+        assert_eq!(
+            parse_header("HTTP502").map(|p| p.fault),
+            Ok(Some(Fault::Http(502)))
+        );
+        assert!(parse_header("http200").is_err());
+        assert!(parse_header("latency=x").is_err());
+        assert!(parse_header("explode").is_err());
+        assert_eq!(
+            parse_header("latency=99999999").map(|p| p.latency_ms),
+            Ok(MAX_LATENCY_MS)
+        );
+    }
+
+    #[test]
+    fn ratios_are_reproducible_with_a_seed() {
+        let config = FaultConfig {
+            busy_ratio: 0.5,
+            ..FaultConfig::default()
+        };
+        let draw = |seed| {
+            let rng = Rng::new(seed);
+            (0..200)
+                .map(|_| config.draw(&rng).fault.is_some())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(draw(7), draw(7));
+        let busy = draw(7).iter().filter(|b| **b).count();
+        assert!((60..140).contains(&busy), "{busy}");
+        assert!(FaultConfig::default().is_quiet());
+        assert!(!config.is_quiet());
+    }
+
+    #[test]
+    fn base36_ids() {
+        let id = Rng::new(1).base36(11);
+        assert_eq!(id.len(), 11);
+        assert!(id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+    }
+}

@@ -1,0 +1,147 @@
+//! One line per request on stderr, and the recent API requests for `GET /_sandbox/requests`.
+//! Only the method, path (never the query string), action, access key id, result and time are
+//! kept: never a signature, a secret, a password or `service_params`.
+
+use serde::Serialize;
+use std::collections::VecDeque;
+use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
+use std::sync::Mutex;
+
+/// How many API requests `/_sandbox/requests` remembers.
+pub const KEEP: usize = 10_000;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Entry {
+    pub time: String,
+    pub method: String,
+    pub path: String,
+    /// `iaas`, `ehpc`, `static` or `control`.
+    pub api: &'static str,
+    pub action: Option<String>,
+    pub access_key_id: Option<String>,
+    pub ret_code: Option<i64>,
+    pub status: Option<u16>,
+    /// `ok`, `error`, `fault:<name>`, `proxied` or `dropped`.
+    pub result: String,
+    pub duration_ms: f64,
+}
+
+impl Entry {
+    fn line(&self) -> String {
+        let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+        format!(
+            "{} {} {} action={} access_key_id={} result={} ret_code={} status={} time_ms={:.2}",
+            self.time,
+            self.method,
+            self.path,
+            or_dash(&self.action),
+            or_dash(&self.access_key_id),
+            self.result,
+            self.ret_code
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "-".into()),
+            self.status
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "-".into()),
+            self.duration_ms
+        )
+    }
+}
+
+/// Keeps only characters that cannot forge a log line or hide in one, and at most 64 of them.
+pub fn clean(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| c.is_ascii_graphic() && *c != '"' && *c != '\\')
+        .take(64)
+        .collect()
+}
+
+pub struct Log {
+    recent: Mutex<VecDeque<Entry>>,
+    /// Lines go to a thread that writes stderr, so that a slow reader never stalls a request.
+    /// When it falls 10,000 lines behind, lines are dropped rather than requests delayed.
+    stderr: Option<SyncSender<String>>,
+}
+
+impl Log {
+    pub fn new(to_stderr: bool) -> Self {
+        let stderr = to_stderr.then(|| {
+            let (tx, rx) = sync_channel::<String>(10_000);
+            let spawned = std::thread::Builder::new()
+                .name("sandbox-log".into())
+                .spawn(move || {
+                    use std::io::Write;
+                    let stderr = std::io::stderr();
+                    while let Ok(line) = rx.recv() {
+                        let mut out = stderr.lock();
+                        let _ = writeln!(out, "{line}");
+                    }
+                });
+            spawned.ok().map(|_| tx)
+        });
+        Log {
+            recent: Mutex::new(VecDeque::new()),
+            stderr: stderr.flatten(),
+        }
+    }
+
+    /// Prints a line that is not about a request (start-up, errors).
+    pub fn note(&self, line: String) {
+        if let Some(tx) = &self.stderr {
+            if let Err(TrySendError::Full(_)) = tx.try_send(line) {
+                // Dropped: see `stderr`.
+            }
+        }
+    }
+
+    pub fn record(&self, entry: Entry) {
+        if let Some(tx) = &self.stderr {
+            let _ = tx.try_send(entry.line());
+        }
+        if matches!(entry.api, "iaas" | "ehpc") {
+            let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+            if recent.len() >= KEEP {
+                recent.pop_front();
+            }
+            recent.push_back(entry);
+        }
+    }
+
+    pub fn recent(&self) -> Vec<Entry> {
+        let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        recent.iter().cloned().collect()
+    }
+
+    pub fn clear(&self) {
+        self.recent
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_hold_no_query_and_clean_values() {
+        let entry = Entry {
+            time: "2026-01-01T00:00:00Z".into(),
+            method: "GET".into(),
+            path: "/iaas/".into(),
+            api: "iaas",
+            action: Some(clean("Describe\nJobs \"x\"")),
+            access_key_id: None,
+            ret_code: Some(0),
+            status: Some(200),
+            result: "ok".into(),
+            duration_ms: 1.234,
+        };
+        assert_eq!(
+            entry.line(),
+            "2026-01-01T00:00:00Z GET /iaas/ action=DescribeJobsx access_key_id=- result=ok ret_code=0 status=200 time_ms=1.23"
+        );
+    }
+}
