@@ -178,7 +178,13 @@ pub fn authenticate_ehpc<'a, A: Accounts>(
     max_skew_s: u64,
 ) -> Result<&'a Account, ApiError> {
     let (account, time) = check_common(accounts, query, "timestamp")?;
-    let received = form::form_decode(required(query, "signature")?);
+    let once = required(query, "signature")?;
+    // quote_plus(base64) holds letters, digits and %XX only: a `+`, `/` or `=` left after one
+    // decoding means the signature was encoded once, not as the SDK sends it.
+    if once.contains(['+', '/', '=', ' ']) {
+        return Err(ApiError::signature_mismatch());
+    }
+    let received = form::form_decode(once);
     let signed: Vec<(&str, &str)> = query
         .iter()
         .filter(|(k, _)| k != "signature")

@@ -593,13 +593,14 @@ impl Store {
                     .filter_map(|id| inner.jobs.get(id)),
             )
         } else {
+            let mut named = std::collections::HashSet::new();
             let mut jobs: Vec<&Job> = query
                 .job_ids
                 .iter()
+                .filter(|id| named.insert(id.as_str()))
                 .filter_map(|id| inner.jobs.get(id))
                 .collect();
-            jobs.sort_by(|a, b| b.created_ms.cmp(&a.created_ms));
-            jobs.dedup_by(|a, b| a.job_id == b.job_id);
+            jobs.sort_by_key(|job| std::cmp::Reverse(job.created_ms));
             Box::new(jobs.into_iter())
         };
         let owner = self.owners.get(owner_key).cloned().unwrap_or_default();
