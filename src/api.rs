@@ -6,7 +6,9 @@ use crate::messages::Lang;
 use crate::request::{self, Credentials, HttpRequest, Method, Stamp};
 use crate::response::ApiError;
 use crate::timestamp::{format_timestamp, parse_timestamp};
-use crate::validation::{self, ClickHouseUser, EhpcUser};
+use crate::validation::{
+    self, ClickHouseUser, EhpcUser, Issue, ValidClickHouseUser, ValidEhpcUser,
+};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -78,6 +80,115 @@ pub fn ehpc_user(value: &Value) -> Result<EhpcUser, WrongShape> {
         password: text(input, "password")?,
         mode: text(input, "mod")?,
     })
+}
+
+/// One prepared bulk row: the user ready to send, or why it is invalid.
+pub type BulkRow<V> = Result<V, Vec<Issue>>;
+
+/// Prepares the rows of a bulk call: `fill` supplies the cluster and zone of the options where a
+/// row has none; each row is validated; a row that repeats an earlier row's cluster and user is
+/// invalid, so nothing is sent twice. A row of the wrong shape is invalid on its own.
+fn bulk_rows<U: Default, V>(
+    rows: &Value,
+    parse: fn(&Value) -> Result<U, WrongShape>,
+    fill: impl Fn(&mut U),
+    validate: fn(&U, Lang) -> validation::Validated<V>,
+    key: fn(&U) -> (String, String),
+    key_field: &'static str,
+    lang: Lang,
+) -> Result<Vec<BulkRow<V>>, WrongShape> {
+    let rows = rows
+        .as_array()
+        .ok_or_else(|| WrongShape("rows must be a list".into()))?;
+    let users: Vec<Result<U, WrongShape>> = rows
+        .iter()
+        .map(|row| {
+            parse(row).map(|mut user| {
+                fill(&mut user);
+                user
+            })
+        })
+        .collect();
+    let keys: Vec<Option<(String, String)>> = users
+        .iter()
+        .map(|u| {
+            u.as_ref()
+                .ok()
+                .map(key)
+                .filter(|(_, name)| !name.is_empty())
+        })
+        .collect();
+    let duplicates = crate::bulk::earlier_duplicates(&keys);
+    Ok(users
+        .into_iter()
+        .zip(duplicates)
+        .map(|(user, duplicate)| {
+            let user = user.map_err(|shape| {
+                vec![Issue {
+                    field: "row",
+                    code: "invalid_row",
+                    message: shape.into_error(lang).message,
+                }]
+            })?;
+            if let Some(first) = duplicate {
+                return Err(vec![crate::bulk::duplicate_issue(key_field, first, lang)]);
+            }
+            let validated = validate(&user, lang);
+            validated.value.ok_or(validated.report.errors)
+        })
+        .collect())
+}
+
+/// ClickHouse bulk rows; `options.cluster` and `options.zone` apply to rows without their own.
+pub fn clickhouse_rows(
+    rows: &Value,
+    options: &Value,
+    lang: Lang,
+) -> Result<Vec<BulkRow<ValidClickHouseUser>>, WrongShape> {
+    let defaults = object(options, "options")?;
+    let (cluster, zone) = (text(defaults, "cluster")?, text(defaults, "zone")?);
+    bulk_rows(
+        rows,
+        clickhouse_user,
+        |user: &mut ClickHouseUser| {
+            if user.cluster.is_empty() {
+                user.cluster.clone_from(&cluster);
+            }
+            if user.zone.is_empty() {
+                user.zone.clone_from(&zone);
+            }
+        },
+        validation::validate_clickhouse_user,
+        |user| (user.cluster.clone(), user.user_name.clone()),
+        "user_name",
+        lang,
+    )
+}
+
+/// EHPC bulk rows; `options.clusterId` and `options.zone` apply to rows without their own.
+pub fn ehpc_rows(
+    rows: &Value,
+    options: &Value,
+    lang: Lang,
+) -> Result<Vec<BulkRow<ValidEhpcUser>>, WrongShape> {
+    let defaults = object(options, "options")?;
+    let (cluster_id, zone) = (text(defaults, "clusterId")?, text(defaults, "zone")?);
+    bulk_rows(
+        rows,
+        ehpc_user,
+        |user: &mut EhpcUser| {
+            if user.cluster_id.is_empty() {
+                user.cluster_id.clone_from(&cluster_id);
+            }
+            if user.zone.is_empty() {
+                user.zone.clone_from(&zone);
+            }
+        },
+        validation::validate_ehpc_user,
+        |user| (user.cluster_id.clone(), user.username.clone()),
+        "username",
+        lang,
+    )
 }
 
 /// `{ zone, jobs, limit }` for DescribeJobs.
@@ -484,6 +595,66 @@ mod tests {
         ] {
             assert!(describe_jobs_input(&json(bad)).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn bulk_rows_take_defaults_validate_and_mark_repeats() {
+        let rows = json(
+            r#"[
+            {"userName":"alice","userPassword":"Passw0rd!","userNetworks":"10.0.0.0/8"},
+            {"userName":"bob","userPassword":"1bad","userNetworks":"10.0.0.0/8"},
+            {"userName":"alice","userPassword":"Other-pass","userNetworks":"::1"},
+            {"cluster":"cl-abcdefgh","userName":"alice","userPassword":"Passw0rd!","userNetworks":"::1"},
+            {"userName":5},
+            "nonsense"
+        ]"#,
+        );
+        let prepared = clickhouse_rows(
+            &rows,
+            &json(r#"{"cluster":"cl-sandbox1","zone":"pek3"}"#),
+            Lang::En,
+        )
+        .expect("a list");
+        let codes: Vec<Vec<&str>> = prepared
+            .iter()
+            .map(|row| {
+                row.as_ref()
+                    .err()
+                    .map(|issues| issues.iter().map(|i| i.code).collect())
+                    .unwrap_or_default()
+            })
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                vec![],
+                vec!["starts_with_digit"],
+                vec!["duplicate_row"],
+                vec![],
+                vec!["invalid_row"],
+                vec!["invalid_row"]
+            ]
+        );
+        let first = prepared[0].as_ref().expect("valid");
+        assert_eq!(
+            (first.cluster.as_str(), first.zone.as_str()),
+            ("cl-sandbox1", "pek3")
+        );
+        assert_eq!(
+            prepared[3].as_ref().map(|u| u.cluster.as_str()),
+            Ok("cl-abcdefgh")
+        );
+        assert!(clickhouse_rows(&json("{}"), &Value::Null, Lang::En).is_err());
+        let ehpc = ehpc_rows(
+            &json(r#"[{"username":"u1","password":"kUISjs@kkkkkk!"}]"#),
+            &json(r#"{"clusterId":"ehpc-sandbox1","zone":"pek3"}"#),
+            Lang::En,
+        )
+        .expect("a list");
+        assert_eq!(
+            ehpc[0].as_ref().map(|u| u.cluster_id.as_str()),
+            Ok("ehpc-sandbox1")
+        );
     }
 
     #[test]

@@ -24,7 +24,9 @@ export type Lang = 'en' | 'zh';
 export type ValidationCode =
   | 'required' | 'cluster_format' | 'zone_format' | 'starts_with_digit' | 'invalid_characters'
   | 'too_short' | 'too_long' | 'invalid_network' | 'invalid_prefix' | 'mod_format'
-  | 'short_password' | 'all_networks' | 'duplicate_network';
+  | 'short_password' | 'all_networks' | 'duplicate_network'
+  /** Bulk only: a row that repeats an earlier row's cluster and user, or one of the wrong shape. */
+  | 'duplicate_row' | 'invalid_row';
 
 export interface ValidationIssue {
   /** The field's wire name, such as `user_name`. */
@@ -157,6 +159,99 @@ export type QingCloudErrorCode =
   | 'invalid_input' | 'invalid_options' | 'api_error' | 'http_error' | 'network_error'
   | 'timeout' | 'aborted' | 'bad_response' | 'job_failed' | 'job_timeout';
 
+export interface ClickHouseUserRow {
+  /** Defaults to `options.cluster`. */
+  cluster?: string;
+  /** Defaults to `options.zone`. */
+  zone?: string;
+  userName: string;
+  userPassword: string;
+  userNetworks: string | string[];
+}
+
+export interface EhpcUserRow {
+  /** Defaults to `options.clusterId`. */
+  clusterId?: string;
+  /** Defaults to `options.zone`. */
+  zone?: string;
+  username: string;
+  password: string;
+  mod?: string;
+}
+
+export type RowStatus = 'created' | 'exists' | 'invalid' | 'failed' | 'not_sent';
+
+export interface RowError {
+  code: QingCloudErrorCode;
+  message: string;
+  retCode?: number;
+  /** With `invalid_input`: every broken rule of the row. */
+  errors?: ValidationIssue[];
+}
+
+export interface RowResult {
+  /** The row's position in the input. */
+  index: number;
+  status: RowStatus;
+  jobId?: string;
+  retCode?: number;
+  error?: RowError;
+  /** What the status cannot say alone, e.g. that an earlier, timed-out attempt may have created the user. */
+  note?: string;
+}
+
+/** Rows per state; `created + exists + invalid + failed + not_sent` is `total` once a run ends. */
+export interface BulkCounts {
+  total: number;
+  queued: number;
+  sending: number;
+  /** Accepted, job still running. */
+  sent: number;
+  /** `created + exists`. */
+  succeeded: number;
+  created: number;
+  exists: number;
+  invalid: number;
+  failed: number;
+  not_sent: number;
+}
+
+export interface BulkProgress extends BulkCounts {
+  /** The row that changed, in its new state. */
+  row: Omit<RowResult, 'status'> & { status: RowStatus | 'queued' | 'sending' | 'sent' };
+}
+
+export interface BulkOptions extends SendOptions {
+  zone?: string;
+  /** Rows sent at once (default 4, at most 64). */
+  concurrency?: number;
+  onProgress?: (event: BulkProgress) => void;
+  /** With invalid rows: send nothing (`'stop'`, the default) or send the valid ones (`'skip'`). */
+  onInvalid?: 'stop' | 'skip';
+  /** Cap of the backoff between attempts, in milliseconds (default 8000). `maxAttempts` defaults to 5. */
+  retryCapMs?: number;
+  /** Milliseconds between DescribeJobs polls (default 1000). */
+  pollIntervalMs?: number;
+  /** Milliseconds a job may run before its row is reported failed (default 300000). */
+  jobTimeoutMs?: number;
+  /** Where DescribeJobs goes; defaults to `endpoint` when given, else QingCloud's IaaS host. */
+  jobsEndpoint?: string;
+}
+
+export interface ClickHouseBulkOptions extends BulkOptions {
+  cluster?: string;
+}
+
+export interface EhpcBulkOptions extends BulkOptions {
+  clusterId?: string;
+}
+
+export interface BulkResult {
+  /** One entry per input row, in input order. */
+  results: RowResult[];
+  counts: BulkCounts;
+}
+
 /** Every rejection of this library is an `Error` with these fields. */
 export interface QingCloudError extends Error {
   name: 'QingCloudError';
@@ -179,6 +274,10 @@ extern "C" {
     pub type RequestOptionsArg;
     #[wasm_bindgen(typescript_type = "SendOptions")]
     pub type SendOptions;
+    #[wasm_bindgen(typescript_type = "ClickHouseBulkOptions")]
+    pub type ClickHouseBulkOptions;
+    #[wasm_bindgen(typescript_type = "EhpcBulkOptions")]
+    pub type EhpcBulkOptions;
 }
 
 /// An optional options argument as a plain value (`undefined` when absent).
@@ -467,6 +566,177 @@ pub fn add_ehpc_user(
     let request = ehpc_request(&input, &credentials, &options);
     let lang = lang_or_default(&options);
     wasm_bindgen_futures::future_to_promise(async move { submit(request?, options, lang).await })
+}
+
+/// Prepares and runs a bulk add; `rows` holds each row's user or its validation errors, and `build`
+/// signs the request for a row index (called again for each attempt, so time stamps stay fresh).
+async fn bulk<V: 'static>(
+    rows: Vec<api::BulkRow<V>>,
+    zone_of: fn(&V) -> String,
+    build: impl Fn(&V, &request::Credentials, &api::Resolved) -> HttpRequest + 'static,
+    credentials: request::Credentials,
+    options: JsValue,
+    default_endpoint: &'static str,
+) -> Result<JsValue, JsValue> {
+    let (lang, opts) = options_of(&options)?;
+    let resolved = resolve(&opts, default_endpoint)?;
+    let json = to_json(&options, lang)?;
+    let jobs_endpoint = match json.get("jobsEndpoint").and_then(Value::as_str) {
+        Some(endpoint) => request::normalize_endpoint(endpoint).map_err(|e| {
+            js_error(
+                &ApiError::invalid_options(
+                    &format!(
+                        "jobsEndpoint \"{}\" must be an http:// or https:// URL",
+                        e.0
+                    ),
+                    lang,
+                ),
+                None,
+            )
+        })?,
+        None if opts.endpoint.is_some() => resolved.endpoint.clone(),
+        None => request::DEFAULT_IAAS_ENDPOINT.to_string(),
+    };
+    let on_invalid_skip = match json.get("onInvalid").and_then(Value::as_str) {
+        None | Some("stop") => false,
+        Some("skip") => true,
+        Some(_) => {
+            return Err(js_error(
+                &ApiError::invalid_options("onInvalid must be 'stop' or 'skip'", lang),
+                None,
+            ))
+        }
+    };
+    let zones = rows
+        .iter()
+        .map(|row| row.as_ref().map(zone_of).unwrap_or_default())
+        .collect();
+    let (users, invalid): (Vec<Option<V>>, Vec<Vec<validation::Issue>>) = rows
+        .into_iter()
+        .map(|row| match row {
+            Ok(user) => (Some(user), Vec::new()),
+            Err(issues) => (None, issues),
+        })
+        .unzip();
+    let mut run = crate::bulk::BulkRun::new(invalid, lang);
+    if run.has_invalid() && !on_invalid_skip {
+        run.stop_for_invalid();
+    }
+    let mut send = send_policy(&options, lang);
+    send.max_attempts = number(&options, "maxAttempts", 5);
+    send.retry_cap_ms = number(&options, "retryCapMs", 8_000);
+    let settings = crate::bulk_driver::Settings {
+        concurrency: number(&options, "concurrency", 4).clamp(1, 64),
+        send,
+        poll_interval_ms: number(&options, "pollIntervalMs", 1_000),
+        job_timeout_ms: number(&options, "jobTimeoutMs", 300_000),
+    };
+    let lookup = crate::bulk_driver::JobLookup {
+        endpoint: jobs_endpoint,
+        method: resolved.method,
+        credentials: credentials.clone(),
+        zones,
+    };
+    let build = Box::new(move |index: usize| {
+        // Re-resolved for every attempt: a long run must not sign with a stale clock.
+        let fresh = resolve(&opts, default_endpoint).unwrap_or_else(|_| resolved.clone());
+        users[index]
+            .as_ref()
+            .map(|user| build(user, &credentials, &fresh))
+            .unwrap_or_else(|| HttpRequest {
+                method: Method::Get,
+                url: String::new(),
+                headers: Vec::new(),
+                body: None,
+            })
+    });
+    let on_progress = get(&options, "onProgress")
+        .dyn_into::<js_sys::Function>()
+        .ok();
+    let shared = crate::bulk_driver::Shared::new(
+        run,
+        build,
+        lookup,
+        settings,
+        signal_of(&options),
+        on_progress,
+    );
+    crate::bulk_driver::run(shared.clone()).await;
+    let run = shared.run.borrow();
+    #[derive(Serialize)]
+    struct BulkResult {
+        results: Vec<crate::bulk::RowResult>,
+        counts: crate::bulk::Counts,
+    }
+    Ok(to_js(&BulkResult {
+        results: run.results(),
+        counts: run.counts(),
+    }))
+}
+
+/// Adds many ClickHouse accounts; resolves to `{ results, counts }` with one result per row.
+#[wasm_bindgen(js_name = addClickHouseUsers, unchecked_return_type = "Promise<BulkResult>")]
+pub fn add_clickhouse_users(
+    #[wasm_bindgen(unchecked_param_type = "ClickHouseUserRow[]")] rows: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Credentials")] credentials: JsValue,
+    options: Option<ClickHouseBulkOptions>,
+) -> js_sys::Promise {
+    let options = optional(options);
+    wasm_bindgen_futures::future_to_promise(async move {
+        let (lang, _) = options_of(&options)?;
+        let credentials = self::credentials(&credentials, lang)?;
+        let rows = api::clickhouse_rows(&to_json(&rows, lang)?, &to_json(&options, lang)?, lang)
+            .map_err(|e| js_error(&e.into_error(lang), None))?;
+        bulk(
+            rows,
+            |user| user.zone.clone(),
+            |user, credentials, resolved| {
+                request::clickhouse_add_users(
+                    user,
+                    credentials,
+                    &resolved.endpoint,
+                    resolved.method,
+                    &resolved.stamp,
+                )
+            },
+            credentials,
+            options,
+            request::DEFAULT_IAAS_ENDPOINT,
+        )
+        .await
+    })
+}
+
+/// Adds many EHPC users; resolves to `{ results, counts }` with one result per row.
+#[wasm_bindgen(js_name = addEhpcUsers, unchecked_return_type = "Promise<BulkResult>")]
+pub fn add_ehpc_users(
+    #[wasm_bindgen(unchecked_param_type = "EhpcUserRow[]")] rows: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Credentials")] credentials: JsValue,
+    options: Option<EhpcBulkOptions>,
+) -> js_sys::Promise {
+    let options = optional(options);
+    wasm_bindgen_futures::future_to_promise(async move {
+        let (lang, _) = options_of(&options)?;
+        let credentials = self::credentials(&credentials, lang)?;
+        let rows = api::ehpc_rows(&to_json(&rows, lang)?, &to_json(&options, lang)?, lang)
+            .map_err(|e| js_error(&e.into_error(lang), None))?;
+        bulk(
+            rows,
+            |user| user.zone.clone(),
+            |user, credentials, resolved| {
+                request::ehpc_add_user(
+                    user,
+                    credentials,
+                    &resolved.endpoint,
+                    &resolved.stamp.time_stamp,
+                )
+            },
+            credentials,
+            options,
+            request::DEFAULT_EHPC_ENDPOINT,
+        )
+        .await
+    })
 }
 
 /// Errors worth polling through: the job may still finish.

@@ -12,6 +12,9 @@ pub mod timestamp;
 pub mod validation;
 
 #[cfg(target_arch = "wasm32")]
-mod bindings;
+pub mod bindings;
+pub mod bulk;
+#[cfg(target_arch = "wasm32")]
+mod bulk_driver;
 #[cfg(target_arch = "wasm32")]
 mod client;

@@ -195,6 +195,15 @@ impl ApiError {
         }
     }
 
+    /// An accepted answer without the `job_id` the API documents.
+    pub fn missing_job_id(lang: Lang) -> Self {
+        let message = match lang {
+            Lang::En => "The server accepted the request but sent no job_id.",
+            Lang::Zh => "服务器接受了请求，但没有返回 job_id。",
+        };
+        ApiError::new(ErrorKind::BadResponse, message.to_string())
+    }
+
     pub fn job_timeout(job_id: &str, timeout_ms: u32, lang: Lang) -> Self {
         let message = match lang {
             Lang::En => format!("Job {job_id} had not finished after {timeout_ms} ms."),

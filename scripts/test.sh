@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Every test of the project, in one run: what `npm test` and CI run. Installs what it needs first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*" >&2; }
+
+step "setup"
+bash scripts/setup.sh test
+
+step "build the package"
+bash scripts/build.sh
+
+step "format and lints"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy --target wasm32-unknown-unknown -p qingcloud-useradd --lib --tests -- -D warnings
+
+step "Rust tests (crate and sandbox)"
+cargo build -p qingcloud-sandbox --bins
+cargo test --workspace
+
+step "wasm tests in headless Chromium: a page and a Web Worker, fetching from a local sandbox"
+node scripts/with-sandbox.mjs --allow-origin '*' -- \
+  wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver -- --test web --test worker
+
+step "the official Python SDKs against the sandbox"
+python3 -m pytest -q tests/sandbox
+
+step "the package's JS API, the SDK oracle, the types, the page"
+node --test --test-concurrency=1 tests/js/ tests/support/ tests/page/

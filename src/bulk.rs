@@ -1,0 +1,684 @@
+//! Adding many users: every row validated before anything is sent, duplicates reported, rows sent
+//! with bounded concurrency and retried when that is safe, jobs followed in batches, and every
+//! row ending in exactly one final status. This is the bookkeeping, free of I/O; the wasm driver
+//! in `bindings` does the sending and calls in here.
+
+use crate::messages::Lang;
+use crate::response::{ApiError, ErrorKind, JobStatus};
+use crate::validation::Issue;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// The `ret_code` of "resource already exists".
+pub const ALREADY_EXISTS: i64 = 2110;
+/// The most job ids one DescribeJobs call asks about.
+pub const JOBS_PER_POLL: usize = 100;
+
+/// Where a row ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Final {
+    Created,
+    Exists,
+    Invalid,
+    Failed,
+    NotSent,
+}
+
+/// Why a row did not end `created`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RowError {
+    pub code: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ret_code: Option<i64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<Issue>,
+}
+
+impl From<&ApiError> for RowError {
+    fn from(error: &ApiError) -> Self {
+        RowError {
+            code: error.kind.code(),
+            message: error.message.clone(),
+            ret_code: error.ret_code,
+            errors: Vec::new(),
+        }
+    }
+}
+
+/// One row's outcome, in input order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RowResult {
+    pub index: usize,
+    pub status: Final,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ret_code: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<RowError>,
+    /// What the status cannot say by itself, such as "an earlier attempt may have created it".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Phase {
+    Queued,
+    /// A request is being sent (or retried); `ambiguous` once an attempt may have reached the server.
+    Sending {
+        ambiguous: bool,
+    },
+    /// Accepted; the job is running.
+    Waiting {
+        job_id: String,
+        ambiguous: bool,
+        since_ms: f64,
+    },
+    Done(RowResult),
+}
+
+/// Rows per state. The final ones (`created` … `not_sent`) add up to `total` once a run ends.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub total: usize,
+    pub queued: usize,
+    pub sending: usize,
+    pub sent: usize,
+    pub succeeded: usize,
+    pub created: usize,
+    pub exists: usize,
+    pub invalid: usize,
+    pub failed: usize,
+    pub not_sent: usize,
+}
+
+/// Whether a failed attempt may be tried again, and whether it may have reached the server.
+pub fn retry_kind(error: &ApiError) -> Option<Ambiguity> {
+    match error.kind {
+        ErrorKind::Api if error.is_retryable() => Some(Ambiguity::NotActedOn),
+        ErrorKind::Network | ErrorKind::Timeout | ErrorKind::BadResponse => {
+            Some(Ambiguity::MayHaveActed)
+        }
+        ErrorKind::Http if error.status.is_some_and(|s| s >= 500) => Some(Ambiguity::MayHaveActed),
+        _ => None,
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ambiguity {
+    /// A busy answer: the server did nothing.
+    NotActedOn,
+    /// A timeout, a dropped connection, a 5xx: the request may have been carried out.
+    MayHaveActed,
+}
+
+/// The state of a bulk run.
+#[derive(Clone, Debug)]
+pub struct BulkRun {
+    rows: Vec<Phase>,
+    lang: Lang,
+}
+
+impl BulkRun {
+    /// `invalid` holds, for each row, its validation errors (empty for a valid row).
+    pub fn new(invalid: Vec<Vec<Issue>>, lang: Lang) -> Self {
+        let rows = invalid
+            .into_iter()
+            .enumerate()
+            .map(|(index, errors)| {
+                if errors.is_empty() {
+                    Phase::Queued
+                } else {
+                    let message = errors
+                        .iter()
+                        .map(|e| e.message.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    Phase::Done(RowResult {
+                        index,
+                        status: Final::Invalid,
+                        job_id: None,
+                        ret_code: None,
+                        error: Some(RowError {
+                            code: ErrorKind::InvalidInput.code(),
+                            message,
+                            ret_code: None,
+                            errors,
+                        }),
+                        note: None,
+                    })
+                }
+            })
+            .collect();
+        BulkRun { rows, lang }
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    fn done(&mut self, index: usize, status: Final, error: Option<RowError>, note: Option<String>) {
+        let job_id = match &self.rows[index] {
+            Phase::Waiting { job_id, .. } => Some(job_id.clone()),
+            _ => None,
+        };
+        let ret_code = error.as_ref().and_then(|e| e.ret_code);
+        self.rows[index] = Phase::Done(RowResult {
+            index,
+            status,
+            job_id,
+            ret_code,
+            error,
+            note,
+        });
+    }
+
+    fn note(&self, en: &str, zh: &str) -> Option<String> {
+        Some(match self.lang {
+            Lang::En => en.to_string(),
+            Lang::Zh => zh.to_string(),
+        })
+    }
+
+    fn ambiguous(&self, index: usize) -> bool {
+        matches!(
+            self.rows.get(index),
+            Some(
+                Phase::Sending { ambiguous: true }
+                    | Phase::Waiting {
+                        ambiguous: true,
+                        ..
+                    }
+            )
+        )
+    }
+
+    fn exists_note(&self, index: usize) -> Option<String> {
+        if self.ambiguous(index) {
+            self.note(
+                "An earlier attempt timed out or was cut off and may have created this user.",
+                "之前的一次尝试超时或中断，可能已经创建了该用户。",
+            )
+        } else {
+            None
+        }
+    }
+
+    /// Whether any row is invalid.
+    pub fn has_invalid(&self) -> bool {
+        self.rows
+            .iter()
+            .any(|p| matches!(p, Phase::Done(r) if r.status == Final::Invalid))
+    }
+
+    /// `onInvalid: 'stop'`: nothing is sent, and the valid rows say why.
+    pub fn stop_for_invalid(&mut self) {
+        let note = self.note(
+            "Not sent: other rows are invalid and the run was set to stop.",
+            "未发送：其他行无效，且设置为遇到无效行即停止。",
+        );
+        self.cancel_queued_with(note);
+    }
+
+    /// The zone-independent part of a row's identity is the caller's; this tells which rows wait.
+    pub fn is_waiting(&self, index: usize) -> bool {
+        matches!(self.rows.get(index), Some(Phase::Waiting { .. }))
+    }
+
+    /// The signal fired: queued rows are not sent. Returns the rows that changed.
+    pub fn cancel_queued(&mut self) -> Vec<usize> {
+        let note = self.note(
+            "Not sent: the run was cancelled.",
+            "未发送：批量任务已取消。",
+        );
+        self.cancel_queued_with(note)
+    }
+
+    fn cancel_queued_with(&mut self, note: Option<String>) -> Vec<usize> {
+        let queued: Vec<usize> = (0..self.rows.len())
+            .filter(|&i| self.rows[i] == Phase::Queued)
+            .collect();
+        for &index in &queued {
+            self.done(index, Final::NotSent, None, note.clone());
+        }
+        queued
+    }
+
+    /// The next queued row, now being sent.
+    pub fn take_next(&mut self) -> Option<usize> {
+        let index = self.rows.iter().position(|p| *p == Phase::Queued)?;
+        self.rows[index] = Phase::Sending { ambiguous: false };
+        Some(index)
+    }
+
+    /// An attempt failed in a way that may be retried.
+    pub fn attempt_failed(&mut self, index: usize, ambiguity: Ambiguity) {
+        if ambiguity == Ambiguity::MayHaveActed {
+            self.rows[index] = Phase::Sending { ambiguous: true };
+        }
+    }
+
+    /// The request was accepted with a job.
+    pub fn sent(&mut self, index: usize, job_id: String, now_ms: f64) {
+        let ambiguous = self.ambiguous(index);
+        self.rows[index] = Phase::Waiting {
+            job_id,
+            ambiguous,
+            since_ms: now_ms,
+        };
+    }
+
+    /// The last attempt failed: "already exists" is `exists`; anything else `failed`.
+    pub fn send_failed(&mut self, index: usize, error: &ApiError) {
+        if error.ret_code == Some(ALREADY_EXISTS) {
+            let note = self.exists_note(index);
+            self.done(index, Final::Exists, None, note);
+        } else {
+            let note = if self.ambiguous(index)
+                || retry_kind(error) == Some(Ambiguity::MayHaveActed)
+            {
+                self.note(
+                    "The outcome is unknown: a request may have reached the server. Check before sending again.",
+                    "结果未知：请求可能已到达服务器，重新发送前请先确认。",
+                )
+            } else {
+                None
+            };
+            self.done(index, Final::Failed, Some(RowError::from(error)), note);
+        }
+    }
+
+    /// A retry was due when the signal fired.
+    pub fn abandoned(&mut self, index: usize, error: &ApiError) {
+        if self.ambiguous(index) {
+            self.send_failed(index, error);
+        } else {
+            let note = self.note(
+                "Not sent: the run was cancelled.",
+                "未发送：批量任务已取消。",
+            );
+            self.done(index, Final::NotSent, Some(RowError::from(error)), note);
+        }
+    }
+
+    /// Job ids awaiting an answer, oldest first, grouped by nothing: the caller batches them.
+    pub fn waiting_jobs(&self) -> Vec<(usize, String)> {
+        self.rows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| match p {
+                Phase::Waiting { job_id, .. } => Some((i, job_id.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// A job's state from DescribeJobs; returns whether the row changed.
+    pub fn job_update(
+        &mut self,
+        index: usize,
+        status: JobStatus,
+        job: &Map<String, Value>,
+    ) -> bool {
+        let Some(Phase::Waiting { job_id, .. }) = self.rows.get(index).cloned() else {
+            return false;
+        };
+        match status {
+            JobStatus::Successful => self.done(index, Final::Created, None, None),
+            JobStatus::Failed
+                if job.get("error_code").and_then(Value::as_i64) == Some(ALREADY_EXISTS) =>
+            {
+                let note = self.exists_note(index);
+                self.done(index, Final::Exists, None, note);
+            }
+            JobStatus::Failed => {
+                let error = ApiError::job_failed(&job_id, job, self.lang);
+                self.done(index, Final::Failed, Some(RowError::from(&error)), None);
+            }
+            JobStatus::Pending | JobStatus::Working => return false,
+        }
+        true
+    }
+
+    /// DescribeJobs refused outright (for instance, the credentials stopped working).
+    pub fn job_lookup_failed(&mut self, index: usize, error: &ApiError) {
+        if matches!(self.rows.get(index), Some(Phase::Waiting { .. })) {
+            let note = self.note(
+                "The request was accepted, but its job could not be followed.",
+                "请求已被接受，但无法跟踪其任务。",
+            );
+            self.done(index, Final::Failed, Some(RowError::from(error)), note);
+        }
+    }
+
+    /// Jobs still running after `timeout_ms` end `failed`; returns the rows that changed.
+    pub fn expire_jobs(&mut self, now_ms: f64, timeout_ms: u32) -> Vec<usize> {
+        let expired: Vec<(usize, String)> = self
+            .rows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| match p {
+                Phase::Waiting {
+                    job_id, since_ms, ..
+                } if now_ms - since_ms >= f64::from(timeout_ms) => Some((i, job_id.clone())),
+                _ => None,
+            })
+            .collect();
+        for (index, job_id) in &expired {
+            let error = ApiError::job_timeout(job_id, timeout_ms, self.lang);
+            let note = self.note("The job may still finish later.", "该任务之后仍可能完成。");
+            self.done(*index, Final::Failed, Some(RowError::from(&error)), note);
+        }
+        expired.into_iter().map(|(i, _)| i).collect()
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.rows.iter().all(|p| matches!(p, Phase::Done(_)))
+    }
+
+    pub fn counts(&self) -> Counts {
+        let mut counts = Counts {
+            total: self.rows.len(),
+            ..Counts::default()
+        };
+        for phase in &self.rows {
+            match phase {
+                Phase::Queued => counts.queued += 1,
+                Phase::Sending { .. } => counts.sending += 1,
+                Phase::Waiting { .. } => counts.sent += 1,
+                Phase::Done(result) => match result.status {
+                    Final::Created => counts.created += 1,
+                    Final::Exists => counts.exists += 1,
+                    Final::Invalid => counts.invalid += 1,
+                    Final::Failed => counts.failed += 1,
+                    Final::NotSent => counts.not_sent += 1,
+                },
+            }
+        }
+        counts.succeeded = counts.created + counts.exists;
+        counts
+    }
+
+    /// A row as a progress event shows it: its final result, or its interim state.
+    pub fn row_view(&self, index: usize) -> Value {
+        let interim = |status: &str, job_id: Option<&String>| {
+            let mut view = Map::new();
+            view.insert("index".into(), Value::from(index));
+            view.insert("status".into(), Value::from(status));
+            if let Some(job_id) = job_id {
+                view.insert("jobId".into(), Value::from(job_id.as_str()));
+            }
+            Value::Object(view)
+        };
+        match &self.rows[index] {
+            Phase::Queued => interim("queued", None),
+            Phase::Sending { .. } => interim("sending", None),
+            Phase::Waiting { job_id, .. } => interim("sent", Some(job_id)),
+            Phase::Done(result) => serde_json::to_value(result).unwrap_or(Value::Null),
+        }
+    }
+
+    /// Every row's final result, in input order; rows not finished are reported `failed`.
+    pub fn results(&self) -> Vec<RowResult> {
+        self.rows
+            .iter()
+            .enumerate()
+            .map(|(index, phase)| match phase {
+                Phase::Done(result) => result.clone(),
+                _ => RowResult {
+                    index,
+                    status: Final::Failed,
+                    job_id: None,
+                    ret_code: None,
+                    error: None,
+                    note: None,
+                },
+            })
+            .collect()
+    }
+}
+
+/// For each row, the index of an earlier row with the same key, if any.
+pub fn earlier_duplicates<K: PartialEq>(keys: &[K]) -> Vec<Option<usize>> {
+    keys.iter()
+        .enumerate()
+        .map(|(i, key)| keys[..i].iter().position(|k| k == key))
+        .collect()
+}
+
+/// The error a repeated row carries.
+pub fn duplicate_issue(field: &'static str, first: usize, lang: Lang) -> Issue {
+    let message = match lang {
+        Lang::En => format!("{field}: this row repeats the row at index {first} (same cluster and user); it is not sent twice."),
+        Lang::Zh => format!("{field}：该行与索引 {first} 的行重复（集群和用户相同），不会重复发送。"),
+    };
+    Issue {
+        field,
+        code: "duplicate_row",
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api_error(ret_code: i64) -> ApiError {
+        ApiError::api(ret_code, Some("x"), 200, Lang::En)
+    }
+
+    fn network() -> ApiError {
+        ApiError::network("reset", Lang::En)
+    }
+
+    fn issue() -> Issue {
+        Issue {
+            field: "user_name",
+            code: "required",
+            message: "user_name is required.".into(),
+        }
+    }
+
+    fn run(rows: usize, invalid: &[usize]) -> BulkRun {
+        BulkRun::new(
+            (0..rows)
+                .map(|i| {
+                    if invalid.contains(&i) {
+                        vec![issue()]
+                    } else {
+                        vec![]
+                    }
+                })
+                .collect(),
+            Lang::En,
+        )
+    }
+
+    fn assert_adds_up(run: &BulkRun) {
+        let c = run.counts();
+        assert_eq!(
+            c.queued
+                + c.sending
+                + c.sent
+                + c.created
+                + c.exists
+                + c.invalid
+                + c.failed
+                + c.not_sent,
+            c.total
+        );
+    }
+
+    #[test]
+    fn stopping_for_invalid_rows_sends_nothing() {
+        let mut run = run(3, &[1]);
+        assert!(run.has_invalid());
+        run.stop_for_invalid();
+        assert_eq!(run.take_next(), None);
+        let statuses: Vec<_> = run.results().iter().map(|r| r.status).collect();
+        assert_eq!(statuses, [Final::NotSent, Final::Invalid, Final::NotSent]);
+        assert!(run.results()[1]
+            .error
+            .as_ref()
+            .is_some_and(|e| e.errors.len() == 1));
+        assert!(run.is_finished());
+    }
+
+    #[test]
+    fn a_full_run_counts_every_row_once() {
+        let mut run = run(4, &[3]);
+        let (a, b, c) = (run.take_next(), run.take_next(), run.take_next());
+        assert_eq!((a, b, c), (Some(0), Some(1), Some(2)));
+        assert_eq!(run.take_next(), None);
+        run.sent(0, "j-0".into(), 0.0);
+        run.sent(1, "j-1".into(), 0.0);
+        run.send_failed(2, &api_error(1400));
+        assert_adds_up(&run);
+        assert_eq!(
+            run.waiting_jobs(),
+            [(0, "j-0".to_string()), (1, "j-1".to_string())]
+        );
+        assert!(run.job_update(0, JobStatus::Successful, &Map::new()));
+        let mut failed = Map::new();
+        failed.insert("error_code".into(), Value::from(ALREADY_EXISTS));
+        assert!(run.job_update(1, JobStatus::Failed, &failed));
+        assert!(
+            !run.job_update(1, JobStatus::Successful, &Map::new()),
+            "a finished row does not change"
+        );
+        assert!(run.is_finished());
+        let counts = run.counts();
+        assert_eq!(
+            (
+                counts.created,
+                counts.exists,
+                counts.failed,
+                counts.invalid,
+                counts.succeeded
+            ),
+            (1, 1, 1, 1, 2)
+        );
+        let results = run.results();
+        assert_eq!(results[0].job_id.as_deref(), Some("j-0"));
+        assert_eq!(results[2].ret_code, Some(1400));
+        assert_eq!(results[1].note, None, "no ambiguity, no note");
+    }
+
+    #[test]
+    fn exists_after_an_ambiguous_attempt_carries_a_note() {
+        let mut run = run(2, &[]);
+        run.take_next();
+        run.attempt_failed(0, Ambiguity::MayHaveActed);
+        run.send_failed(0, &api_error(ALREADY_EXISTS));
+        let result = &run.results()[0];
+        assert_eq!(result.status, Final::Exists);
+        assert!(result
+            .note
+            .as_deref()
+            .is_some_and(|n| n.contains("may have created")));
+        run.take_next();
+        run.attempt_failed(1, Ambiguity::NotActedOn);
+        run.send_failed(1, &api_error(ALREADY_EXISTS));
+        assert_eq!(run.results()[1].note, None);
+    }
+
+    #[test]
+    fn retry_classification() {
+        assert_eq!(retry_kind(&api_error(5100)), Some(Ambiguity::NotActedOn));
+        assert_eq!(retry_kind(&api_error(5000)), Some(Ambiguity::NotActedOn));
+        assert_eq!(retry_kind(&network()), Some(Ambiguity::MayHaveActed));
+        assert_eq!(
+            retry_kind(&ApiError::timeout(10, Lang::En)),
+            Some(Ambiguity::MayHaveActed)
+        );
+        let http = ApiError {
+            status: Some(502),
+            ..ApiError::new(ErrorKind::Http, "bad gateway".into())
+        };
+        assert_eq!(retry_kind(&http), Some(Ambiguity::MayHaveActed));
+        assert_eq!(retry_kind(&api_error(1200)), None);
+        assert_eq!(retry_kind(&api_error(ALREADY_EXISTS)), None);
+    }
+
+    #[test]
+    fn cancelling_keeps_in_flight_rows_and_reports_the_rest_not_sent() {
+        let mut run = run(3, &[]);
+        run.take_next();
+        assert_eq!(run.cancel_queued(), [1, 2]);
+        assert_eq!(run.take_next(), None);
+        assert_eq!(run.counts().sending, 1);
+        assert_eq!(run.counts().not_sent, 2);
+        run.sent(0, "j".into(), 0.0);
+        run.job_update(0, JobStatus::Successful, &Map::new());
+        assert!(run.is_finished());
+        assert_adds_up(&run);
+    }
+
+    #[test]
+    fn an_abandoned_retry_is_not_sent_unless_an_attempt_may_have_acted() {
+        let mut run = run(2, &[]);
+        run.take_next();
+        run.attempt_failed(0, Ambiguity::NotActedOn);
+        run.abandoned(0, &api_error(5100));
+        run.take_next();
+        run.attempt_failed(1, Ambiguity::MayHaveActed);
+        run.abandoned(1, &network());
+        let statuses: Vec<_> = run.results().iter().map(|r| r.status).collect();
+        assert_eq!(statuses, [Final::NotSent, Final::Failed]);
+        assert!(run.results()[1]
+            .note
+            .as_deref()
+            .is_some_and(|n| n.contains("unknown")));
+    }
+
+    #[test]
+    fn jobs_time_out_and_lookups_can_fail() {
+        let mut run = run(2, &[]);
+        run.take_next();
+        run.take_next();
+        run.sent(0, "j-0".into(), 1_000.0);
+        run.sent(1, "j-1".into(), 5_000.0);
+        assert_eq!(run.expire_jobs(6_000.0, 5_000), [0]);
+        assert_eq!(
+            run.results()[0].error.as_ref().map(|e| e.code),
+            Some("job_timeout")
+        );
+        run.job_lookup_failed(1, &api_error(1200));
+        assert!(run.is_finished());
+        assert_eq!(run.counts().failed, 2);
+    }
+
+    #[test]
+    fn progress_views_show_interim_and_final_states() {
+        let mut run = run(2, &[1]);
+        assert_eq!(run.row_view(0)["status"], "queued");
+        run.take_next();
+        assert_eq!(run.row_view(0)["status"], "sending");
+        run.sent(0, "j-9".into(), 0.0);
+        assert_eq!(run.row_view(0)["jobId"], "j-9");
+        assert_eq!(run.row_view(1)["status"], "invalid");
+        assert_eq!(run.row_view(1)["error"]["code"], "invalid_input");
+    }
+
+    #[test]
+    fn duplicates_point_at_their_first_row() {
+        assert_eq!(
+            earlier_duplicates(&["a", "b", "a", "a"]),
+            [None, None, Some(0), Some(0)]
+        );
+        let issue = duplicate_issue("user_name", 4, Lang::En);
+        assert_eq!(issue.code, "duplicate_row");
+        assert!(issue.message.contains("index 4"));
+    }
+
+    #[test]
+    fn counts_serialise_with_status_names() {
+        let json = serde_json::to_value(run(1, &[0]).counts()).unwrap_or_default();
+        assert_eq!(json["invalid"], 1);
+        assert_eq!(json["not_sent"], 0);
+    }
+}

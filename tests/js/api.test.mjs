@@ -1,0 +1,246 @@
+// The built package's JS API, imported by its own name as a user would (Node picks pkg/node).
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as qc from 'qingcloud-useradd';
+import { startScriptedServer } from './scripted-server.mjs';
+
+const credentials = { accessKeyId: 'QYACCESSKEYIDEXAMPLE', secretAccessKey: 'SECRET-never-shown' };
+const clickhouse = { cluster: 'cl-yxgxofd3', zone: 'pek3', userName: 'testuser', userPassword: 'Test123', userNetworks: '::/0' };
+const ehpc = { clusterId: 'ehpc-8jqdq0mz', zone: 'jn1a', username: 'isabel', password: 'kUISjs@kkkkkk!' };
+const fixed = { timestamp: '2026-11-23T08:31:00Z', reqId: '0123456789abcdef0123456789abcdef' };
+
+/** Asserts `promise` rejects with a QingCloudError of `code`, and returns the error. */
+async function rejectsWith(promise, code) {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(qc.isQingCloudError(error), `not a QingCloudError: ${error}`);
+    assert.equal(error.code, code, error.message);
+    assert.ok(!String(error.message).includes(credentials.secretAccessKey));
+    return error;
+  }
+  assert.fail(`expected a ${code} rejection`);
+}
+
+describe('validation', () => {
+  test('the documented examples pass, with their warnings', () => {
+    for (const userPassword of ['Test123', 'QQ11123']) {
+      const report = qc.validateClickHouseUser({ ...clickhouse, userPassword });
+      assert.equal(report.ok, true);
+      assert.deepEqual(report.warnings.map((w) => w.code), ['short_password', 'all_networks']);
+    }
+    assert.deepEqual(qc.validateEhpcUser(ehpc), { ok: true, errors: [], warnings: [] });
+  });
+
+  test('every broken rule is reported with field, code and message in the chosen language', () => {
+    const input = { cluster: 'cl-BAD', zone: 'PEK', userName: '1user', userPassword: 'pass word', userNetworks: ['10.0.0.0/33', 'nope'] };
+    const en = qc.validateClickHouseUser(input, { lang: 'en' });
+    assert.equal(en.ok, false);
+    assert.deepEqual(en.errors.map((e) => [e.field, e.code]), [
+      ['cluster', 'cluster_format'], ['zone', 'zone_format'], ['user_name', 'starts_with_digit'],
+      ['user_password', 'invalid_characters'], ['user_networks', 'invalid_prefix'], ['user_networks', 'invalid_network'],
+    ]);
+    const zh = qc.validateClickHouseUser(input, { lang: 'zh' });
+    assert.deepEqual(zh.errors.map((e) => e.code), en.errors.map((e) => e.code));
+    assert.match(zh.errors[2].message, /^user_name 不能以数字开头/);
+    const ehpcReport = qc.validateEhpcUser({ ...ehpc, username: 'toolongname', password: 'short', mod: '800' });
+    assert.deepEqual(ehpcReport.errors.map((e) => [e.field, e.code]), [['username', 'too_long'], ['password', 'too_short'], ['mod', 'mod_format']]);
+  });
+
+  test('a value of the wrong type is refused, naming the field', () => {
+    assert.throws(() => qc.validateClickHouseUser({ ...clickhouse, userName: 42 }), (e) => qc.isQingCloudError(e) && e.code === 'invalid_input' && /userName/.test(e.message));
+    assert.throws(() => qc.validateEhpcUser('isabel'), (e) => e.code === 'invalid_input');
+  });
+});
+
+describe('encoding and building', () => {
+  test('service_params of the documented example is exact', () => {
+    assert.equal(
+      qc.encodeServiceParams({ userName: 'testuser', userPassword: 'Test123', userNetworks: ['::/0'] }),
+      '%7B%22user_networks%22%3A%22%3A%3A%2F0%22%2C%22user_password%22%3A%22Test123%22%2C%22user_name%22%3A%22testuser%22%7D',
+    );
+    assert.equal(
+      qc.encodeServiceParams({ userName: 'u', userPassword: 'p', userNetworks: ' 10.0.0.0/8 ;\n10.0.0.0/8; ::1 ' }),
+      qc.encodeServiceParams({ userName: 'u', userPassword: 'p', userNetworks: ['10.0.0.0/8', '::1'] }),
+    );
+  });
+
+  test('GET is the default, POST keeps the password out of the URL, and output is reproducible', () => {
+    const get = qc.buildClickHouseAddUsersRequest(clickhouse, credentials, fixed);
+    assert.equal(get.method, 'GET');
+    assert.equal(get.body, null);
+    assert.ok(get.url.startsWith('https://api.qingcloud.com/iaas/?access_key_id=QYACCESSKEYIDEXAMPLE&action=RunClusterCustomService'));
+    assert.deepEqual(qc.buildClickHouseAddUsersRequest(clickhouse, credentials, fixed), get);
+    const post = qc.buildClickHouseAddUsersRequest(clickhouse, credentials, { ...fixed, method: 'POST', endpoint: 'http://127.0.0.1:8080/' });
+    assert.equal(post.url, 'http://127.0.0.1:8080/iaas/');
+    assert.equal(post.headers['Content-Type'], 'application/x-www-form-urlencoded');
+    assert.ok(post.body.includes('service_params=%7B'));
+    for (const request of [get, post]) assert.ok(!JSON.stringify(request).includes(credentials.secretAccessKey));
+  });
+
+  test('a Date, milliseconds or a string time stamp sign the same request', () => {
+    const at = '2026-11-23T08:31:00Z';
+    const byString = qc.buildEhpcAddUserRequest(ehpc, credentials, { timestamp: at });
+    assert.deepEqual(qc.buildEhpcAddUserRequest(ehpc, credentials, { timestamp: new Date(at) }), byString);
+    assert.deepEqual(qc.buildEhpcAddUserRequest(ehpc, credentials, { timestamp: Date.parse(at) }), byString);
+    assert.ok(byString.url.includes('timestamp=2026-11-23T08%3A31%3A00Z&'));
+    const withoutStamp = qc.buildClickHouseAddUsersRequest(clickhouse, credentials);
+    assert.match(withoutStamp.url, /req_id=[0-9a-f]{32}&/);
+    assert.notEqual(withoutStamp.url, qc.buildClickHouseAddUsersRequest(clickhouse, credentials).url.replace(/./, 'x'));
+  });
+
+  test('DescribeJobs numbers its job ids', () => {
+    const request = qc.buildDescribeJobsRequest({ zone: 'pek3', jobs: ['j-a', 'j-b'] }, credentials, fixed);
+    assert.ok(request.url.includes('action=DescribeJobs&jobs.1=j-a&jobs.2=j-b&'));
+  });
+
+  test('bad options and credentials are refused before anything is built', () => {
+    for (const [options, field] of [[{ endpoint: 'ftp://x' }, 'endpoint'], [{ method: 'PUT' }, 'method'], [{ timestamp: 'soon' }, 'timestamp'], [{ reqId: '12' }, 'reqId']]) {
+      assert.throws(() => qc.buildClickHouseAddUsersRequest(clickhouse, credentials, options), (e) => e.code === 'invalid_options' && e.message.includes(field));
+    }
+    assert.throws(() => qc.buildEhpcAddUserRequest(ehpc, { accessKeyId: 'AK' }), (e) => e.code === 'invalid_options' && /secretAccessKey/.test(e.message));
+  });
+
+  test('the preview masks the signature and passwords and gives a curl command', () => {
+    for (const request of [
+      qc.buildClickHouseAddUsersRequest(clickhouse, credentials, fixed),
+      qc.buildClickHouseAddUsersRequest(clickhouse, credentials, { ...fixed, method: 'POST' }),
+      qc.buildEhpcAddUserRequest(ehpc, credentials, fixed),
+    ]) {
+      const preview = qc.previewRequest(request);
+      const shown = JSON.stringify(preview);
+      const signature = decodeURIComponent(decodeURIComponent((request.body ?? request.url).split('signature=')[1]));
+      for (const secret of [signature, 'Test123', ehpc.password, credentials.secretAccessKey]) assert.ok(!shown.includes(secret), secret);
+      assert.ok(shown.includes('REDACTED'));
+      assert.ok(preview.curl.startsWith(`curl -X ${request.method} '`));
+    }
+  });
+});
+
+describe('sending', () => {
+  const servers = [];
+  after(() => Promise.all(servers.map((s) => s.stop())));
+  async function server(answers) {
+    const started = await startScriptedServer(answers);
+    servers.push(started);
+    return started;
+  }
+  const ok = { body: { action: 'RunClusterCustomServiceResponse', cluster_id: 'cl-yxgxofd3', job_id: 'j-kawf11u376l', service: 'add_users', ret_code: 0 } };
+
+  test('success resolves to the response with camelCase keys; POST sends the form body', async () => {
+    const s = await server([ok]);
+    const response = await qc.addClickHouseUser(clickhouse, credentials, { endpoint: s.url, method: 'POST' });
+    assert.deepEqual(response, { action: 'RunClusterCustomServiceResponse', clusterId: 'cl-yxgxofd3', jobId: 'j-kawf11u376l', service: 'add_users', retCode: 0 });
+    assert.equal(s.received.length, 1);
+    assert.equal(s.received[0].url, '/iaas/');
+    assert.ok(s.received[0].body.includes('action=RunClusterCustomService'));
+    assert.ok(!s.received[0].url.includes('Test123'));
+  });
+
+  test('EHPC posts its JSON body to /api/user/addUser', async () => {
+    const s = await server([{ body: { action: 'HpcUserAddUserResponse', job_id: 'j-2awn7xwq815', ret_code: 0 } }]);
+    const response = await qc.addEhpcUser({ ...ehpc, mod: '700' }, credentials, { endpoint: s.url });
+    assert.equal(response.jobId, 'j-2awn7xwq815');
+    assert.ok(s.received[0].url.startsWith('/api/user/addUser?timestamp='));
+    assert.deepEqual(JSON.parse(s.received[0].body), { cluster_id: 'ehpc-8jqdq0mz', mod: '700', password: 'kUISjs@kkkkkk!', username: 'isabel', zone: 'jn1a' });
+  });
+
+  test('invalid input rejects with every error and sends nothing', async () => {
+    const s = await server([ok]);
+    const error = await rejectsWith(qc.addClickHouseUser({ ...clickhouse, userName: '' }, credentials, { endpoint: s.url }), 'invalid_input');
+    assert.deepEqual(error.errors.map((e) => e.code), ['required']);
+    await rejectsWith(qc.addEhpcUser({ ...ehpc, password: 'x' }, credentials, { endpoint: s.url, lang: 'zh' }), 'invalid_input');
+    assert.equal(s.received.length, 0);
+  });
+
+  test('a non-zero ret_code rejects with retCode, status and the server message', async () => {
+    const s = await server([{ body: { ret_code: 1200, message: 'AuthFailure, signature not matched' } }]);
+    const error = await rejectsWith(qc.addClickHouseUser(clickhouse, credentials, { endpoint: s.url }), 'api_error');
+    assert.equal(error.retCode, 1200);
+    assert.equal(error.status, 200);
+    assert.match(error.message, /authentication failed.*signature not matched/);
+    assert.equal(s.received.length, 1);
+  });
+
+  test('busy answers are retried a bounded number of times', async () => {
+    const s = await server([{ body: { ret_code: 5100, message: 'busy' } }, { body: { ret_code: 5000 } }, ok]);
+    const response = await qc.addClickHouseUser(clickhouse, credentials, { endpoint: s.url, retryBaseMs: 5 });
+    assert.equal(response.jobId, 'j-kawf11u376l');
+    assert.equal(s.received.length, 3);
+    const busy = await server([{ body: { ret_code: 5100 } }]);
+    const error = await rejectsWith(qc.addClickHouseUser(clickhouse, credentials, { endpoint: busy.url, retryBaseMs: 5, maxAttempts: 2 }), 'api_error');
+    assert.equal(error.retCode, 5100);
+    assert.equal(busy.received.length, 2);
+  });
+
+  test('HTTP errors, malformed and truncated JSON, resets, timeouts and aborts each end in their error', async () => {
+    const cases = [
+      [{ status: 502, body: '<html>Bad Gateway</html>' }, 'http_error'],
+      [{ body: 'not json' }, 'bad_response'],
+      [{ body: '{"ret_code": 0, "job_id": "j-' }, 'bad_response'],
+      [{ reset: true }, 'network_error'],
+    ];
+    for (const [answer, code] of cases) {
+      const s = await server([answer]);
+      const error = await rejectsWith(qc.addClickHouseUser(clickhouse, credentials, { endpoint: s.url }), code);
+      if (answer.status) assert.equal(error.status, answer.status);
+    }
+    const slow = await server([{ ...ok, delayMs: 2_000 }]);
+    const started = Date.now();
+    await rejectsWith(qc.addClickHouseUser(clickhouse, credentials, { endpoint: slow.url, timeoutMs: 200 }), 'timeout');
+    assert.ok(Date.now() - started < 1_500, 'the time limit holds');
+    const controller = new AbortController();
+    const pending = qc.addEhpcUser(ehpc, credentials, { endpoint: slow.url, signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    await rejectsWith(pending, 'aborted');
+    await rejectsWith(qc.addEhpcUser(ehpc, credentials, { endpoint: slow.url, signal: AbortSignal.abort() }), 'aborted');
+  });
+});
+
+describe('waitForJob', () => {
+  const servers = [];
+  after(() => Promise.all(servers.map((s) => s.stop())));
+  const jobs = (status, extra = {}) => ({ body: { action: 'DescribeJobsResponse', job_set: [{ job_id: 'j-1', job_action: 'RunClusterCustomService', status, create_time: '2026-11-23T08:31:00Z', status_time: '2026-11-23T08:31:01Z', ...extra }], total_count: 1, ret_code: 0 } });
+
+  test('follows the job to successful, reporting each status once', async () => {
+    const s = await startScriptedServer([jobs('pending'), jobs('pending'), { status: 503, body: 'busy' }, jobs('working'), jobs('successful')]);
+    servers.push(s);
+    const seen = [];
+    const job = await qc.waitForJob('j-1', { zone: 'pek3', credentials, endpoint: s.url, intervalMs: 10, onStatus: (j) => seen.push(j.status) });
+    assert.equal(job.jobId, 'j-1');
+    assert.equal(job.status, 'successful');
+    assert.equal(job.statusTime, '2026-11-23T08:31:01Z');
+    assert.deepEqual(seen, ['pending', 'working', 'successful']);
+    assert.ok(s.received.every((r) => r.url.includes('action=DescribeJobs') && r.url.includes('jobs.1=j-1')));
+  });
+
+  test('a failed job rejects with its reason', async () => {
+    const s = await startScriptedServer([jobs('failed', { error_code: 2110, error_message: 'user testuser already exists' })]);
+    servers.push(s);
+    const error = await rejectsWith(qc.waitForJob('j-1', { zone: 'pek3', credentials, endpoint: s.url, intervalMs: 10 }), 'job_failed');
+    assert.equal(error.retCode, 2110);
+    assert.match(error.message, /j-1 failed: user testuser already exists/);
+  });
+
+  test('a job that never ends times out; an authentication error stops at once', async () => {
+    const s = await startScriptedServer([jobs('working')]);
+    servers.push(s);
+    await rejectsWith(qc.waitForJob('j-1', { zone: 'pek3', credentials, endpoint: s.url, intervalMs: 20, timeoutMs: 150 }), 'job_timeout');
+    const denied = await startScriptedServer([{ body: { ret_code: 1200, message: 'no' } }]);
+    servers.push(denied);
+    await rejectsWith(qc.waitForJob('j-1', { zone: 'pek3', credentials, endpoint: denied.url, intervalMs: 10 }), 'api_error');
+    assert.equal(denied.received.length, 1);
+  });
+});
+
+test('the package also runs in a worker thread', async () => {
+  const { Worker } = await import('node:worker_threads');
+  const worker = new Worker(`
+    import('qingcloud-useradd').then((qc) => {
+      const { parentPort } = require('node:worker_threads');
+      parentPort.postMessage(qc.validateEhpcUser({ clusterId: 'ehpc-8jqdq0mz', zone: 'jn1a', username: 'isabel', password: 'kUISjs@kkkkkk!' }).ok);
+    });`, { eval: true });
+  const [ok] = await Promise.all([new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); })]);
+  await worker.terminate();
+  assert.equal(ok, true);
+});

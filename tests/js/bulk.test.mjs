@@ -1,0 +1,133 @@
+// Bulk adds against the real sandbox: faults injected, every row accounted for, cancellation honest.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as qc from 'qingcloud-useradd';
+import { startSandbox, demoConfig, DEMO } from '../support/sandbox.mjs';
+
+const credentials = { accessKeyId: DEMO.accessKeyId, secretAccessKey: DEMO.secretAccessKey };
+const STATUSES = ['created', 'exists', 'invalid', 'failed', 'not_sent'];
+
+function assertAddsUp({ results, counts }, total) {
+  assert.equal(results.length, total);
+  assert.equal(counts.total, total);
+  assert.equal(STATUSES.reduce((sum, s) => sum + counts[s], 0), total);
+  assert.equal(counts.queued + counts.sending + counts.sent, 0);
+  results.forEach((r, i) => {
+    assert.equal(r.index, i, 'results are in input order');
+    assert.ok(STATUSES.includes(r.status), r.status);
+  });
+  for (const status of STATUSES) assert.equal(results.filter((r) => r.status === status).length, counts[status], status);
+}
+
+async function clusterUsers(sandbox, clusterId) {
+  const overview = await sandbox.users();
+  const cluster = (overview.clusters ?? overview).find((c) => c.cluster_id === clusterId);
+  return cluster.users.filter((u) => u.created).map((u) => u.name);
+}
+
+describe('1,000 ClickHouse rows with 10% injected faults', () => {
+  let sandbox;
+  before(async () => {
+    sandbox = await startSandbox({
+      config: { ...demoConfig({ jobDelayMs: 30 }), faults: { busy_ratio: 0.03, internal_ratio: 0.01, error_5xx_ratio: 0.03, drop_ratio: 0.02, truncated_ratio: 0.01, latency_ms: 1, seed: 7 } },
+      args: ['--quiet'],
+    });
+  });
+  after(() => sandbox?.stop());
+
+  test('every row ends final, none is created twice, and the counts add up', async () => {
+    const rows = Array.from({ length: 1000 }, (_, i) => ({ userName: `bulk_${i}`, userPassword: `Pass-${i}-word`, userNetworks: '10.0.0.0/8' }));
+    const progress = [];
+    const result = await qc.addClickHouseUsers(rows, credentials, {
+      endpoint: sandbox.url, cluster: DEMO.clickhouseCluster, zone: DEMO.zone, method: 'POST',
+      concurrency: 16, maxAttempts: 8, retryBaseMs: 5, retryCapMs: 50, pollIntervalMs: 50, timeoutMs: 5_000,
+      onProgress: (event) => progress.push(event),
+    });
+    assertAddsUp(result, 1000);
+    assert.equal(result.counts.failed, 0, JSON.stringify(result.results.find((r) => r.status === 'failed')));
+    assert.equal(result.counts.created + result.counts.exists, 1000);
+    for (const row of result.results.filter((r) => r.status === 'exists')) {
+      assert.match(row.note, /earlier attempt/, 'only an ambiguous retry can meet "exists" here');
+    }
+    const created = result.results.filter((r) => r.status === 'created');
+    assert.equal(new Set(created.map((r) => r.jobId)).size, created.length, 'one job per created row');
+    const names = await clusterUsers(sandbox, DEMO.clickhouseCluster);
+    for (const row of rows) assert.equal(names.filter((n) => n === row.userName).length, 1, row.userName);
+    // Progress: every event's counts add up, and the last one is the final tally.
+    for (const event of progress) assert.equal(event.queued + event.sending + event.sent + STATUSES.reduce((s, k) => s + event[k], 0), 1000);
+    assert.deepEqual({ ...progress.at(-1), row: undefined }, { ...result.counts, row: undefined });
+    // Jobs were followed in batches: far fewer DescribeJobs calls than rows.
+    const describes = (await sandbox.requests()).filter((r) => r.action === 'DescribeJobs').length;
+    assert.ok(describes < 500, `${describes} DescribeJobs calls`);
+  });
+});
+
+describe('validation, duplicates and cancellation', () => {
+  let sandbox;
+  before(async () => { sandbox = await startSandbox({ config: demoConfig({ jobDelayMs: 30 }), args: ['--quiet'] }); });
+  after(() => sandbox?.stop());
+
+  test('invalid rows stop the run by default, and nothing is sent', async () => {
+    await sandbox.reset();
+    const rows = [
+      { username: 'ok_1', password: 'kUISjs@kkkkkk!' },
+      { username: 'bad-name', password: 'kUISjs@kkkkkk!' },
+      { username: 'ok_1', password: 'kUISjs@kkkkkk!' },
+    ];
+    const result = await qc.addEhpcUsers(rows, credentials, { endpoint: sandbox.url, clusterId: DEMO.ehpcCluster, zone: DEMO.zone });
+    assertAddsUp(result, 3);
+    assert.deepEqual(result.results.map((r) => r.status), ['not_sent', 'invalid', 'invalid']);
+    assert.deepEqual(result.results[1].error.errors.map((e) => e.code), ['invalid_characters']);
+    assert.deepEqual(result.results[2].error.errors.map((e) => e.code), ['duplicate_row']);
+    assert.equal((await sandbox.requests()).length, 0);
+  });
+
+  test("onInvalid 'skip' sends the valid rows once each; existing users end 'exists'", async () => {
+    const rows = [
+      { username: 'skip_1', password: 'kUISjs@kkkkkk!' },
+      { username: '', password: 'kUISjs@kkkkkk!' },
+      { username: 'skip_1', password: 'kUISjs@kkkkkk!' },
+      { username: 'admin', password: 'kUISjs@kkkkkk!', mod: '700' },
+    ];
+    const result = await qc.addEhpcUsers(rows, credentials, { endpoint: sandbox.url, clusterId: DEMO.ehpcCluster, zone: DEMO.zone, onInvalid: 'skip', pollIntervalMs: 20, lang: 'zh' });
+    assertAddsUp(result, 4);
+    assert.deepEqual(result.results.map((r) => r.status), ['created', 'invalid', 'invalid', 'exists']);
+    assert.match(result.results[1].error.message, /username 为必填项/);
+    assert.equal(result.results[3].note, undefined);
+    assert.deepEqual((await clusterUsers(sandbox, DEMO.ehpcCluster)).filter((n) => n === 'skip_1'), ['skip_1']);
+  });
+
+  test('cancelling stops sending, lets in-flight rows finish, and every status is true', async () => {
+    await sandbox.reset();
+    const controller = new AbortController();
+    const rows = Array.from({ length: 200 }, (_, i) => ({ userName: `cancel_${i}`, userPassword: 'Cancel-pass1', userNetworks: '::1' }));
+    let sentAtAbort = -1;
+    const result = await qc.addClickHouseUsers(rows, credentials, {
+      endpoint: sandbox.url, cluster: DEMO.clickhouseCluster, zone: DEMO.zone, concurrency: 2, pollIntervalMs: 20, signal: controller.signal,
+      onProgress: (event) => {
+        if (event.sent + event.succeeded >= 20 && !controller.signal.aborted) {
+          controller.abort();
+          sentAtAbort = event.sent + event.succeeded + event.sending;
+        }
+      },
+    });
+    assertAddsUp(result, 200);
+    const sentRows = result.results.filter((r) => r.status !== 'not_sent');
+    assert.ok(sentRows.length <= sentAtAbort + 2, `${sentRows.length} rows sent after aborting at ${sentAtAbort}`);
+    assert.ok(result.counts.not_sent >= 170);
+    const adds = (await sandbox.requests()).filter((r) => r.action === 'RunClusterCustomService').length;
+    assert.equal(adds, sentRows.length, 'the sandbox saw exactly the rows reported as sent');
+    const names = new Set(await clusterUsers(sandbox, DEMO.clickhouseCluster));
+    for (const row of result.results) {
+      assert.equal(names.has(rows[row.index].userName), row.status === 'created', `${row.index} ${row.status}`);
+    }
+  });
+
+  test('bad options and credentials reject before anything is sent', async () => {
+    await sandbox.reset();
+    await assert.rejects(qc.addClickHouseUsers([], { accessKeyId: 'x' }), (e) => e.code === 'invalid_options');
+    await assert.rejects(qc.addClickHouseUsers('rows', credentials), (e) => e.code === 'invalid_input');
+    await assert.rejects(qc.addEhpcUsers([], credentials, { onInvalid: 'maybe' }), (e) => e.code === 'invalid_options');
+    assert.equal((await sandbox.requests()).length, 0);
+  });
+});
