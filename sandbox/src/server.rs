@@ -12,7 +12,7 @@ use crate::{ehpc, form, iaas, static_files};
 use bytes::Bytes;
 use http_body_util::{combinators::BoxBody, BodyExt, Full, Limited};
 use hyper::body::{Frame, Incoming, SizeHint};
-use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, HOST};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
@@ -286,6 +286,25 @@ fn ret_code_of(body: &[u8]) -> Option<i64> {
         .as_i64()
 }
 
+/// Whether the `Host` header names this machine's loopback (any port); no header is fine.
+fn host_allowed(host: Option<&HeaderValue>) -> bool {
+    let Some(host) = host else {
+        return true;
+    };
+    let Ok(host) = host.to_str() else {
+        return false;
+    };
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or_default()
+    } else {
+        host.split(':').next().unwrap_or_default()
+    };
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "127.0.0.1" | "localhost" | "::1"
+    )
+}
+
 struct Summary {
     action: Option<String>,
     access_key_id: Option<String>,
@@ -295,6 +314,14 @@ async fn handle(app: Arc<App>, request: Request<Incoming>) -> Result<Response<Bo
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_string();
+    if !host_allowed(request.headers().get(HOST)) {
+        // DNS rebinding: a page elsewhere must not reach the sandbox through a name of its own.
+        return Ok(respond(
+            403,
+            "text/plain; charset=utf-8",
+            "the sandbox only answers requests addressed to 127.0.0.1 or localhost\n",
+        ));
+    }
     let route = route(&path);
     let mut entry = Entry {
         time: qingcloud_useradd::timestamp::format_timestamp(now_ms() / 1000),
@@ -662,4 +689,33 @@ pub async fn start(options: Options, port: u16) -> Result<Running, String> {
         stop: Some(stop),
         task,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_hosts() {
+        let ok = |h: &str| host_allowed(Some(&HeaderValue::from_str(h).expect("header")));
+        for good in [
+            "127.0.0.1",
+            "127.0.0.1:8080",
+            "localhost:1",
+            "LOCALHOST",
+            "[::1]:80",
+        ] {
+            assert!(ok(good), "{good}");
+        }
+        for bad in [
+            "evil.example",
+            "evil.example:8080",
+            "127.0.0.1.evil.example",
+            "[::2]:80",
+            "",
+        ] {
+            assert!(!ok(bad), "{bad}");
+        }
+        assert!(host_allowed(None));
+    }
 }

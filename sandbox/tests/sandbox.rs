@@ -869,7 +869,7 @@ async fn static_files_and_path_traversal() {
 async fn raw_get(addr: std::net::SocketAddr, path: &str) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).await.expect("write");
     let mut out = Vec::new();
     let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut out)).await;
@@ -901,6 +901,16 @@ async fn hostile_input_gets_answers_not_panics() {
         .await
         .expect("answer");
     assert_eq!(answer.json()["ret_code"], 1101);
+    // Only requests addressed to the loopback are answered (no DNS rebinding).
+    let answer = send_raw(
+        "GET",
+        &format!("{base}/_sandbox/health"),
+        &[("host", "evil.example:8080")],
+        None,
+    )
+    .await
+    .expect("answer");
+    assert_eq!(answer.status, 403);
     // Still alive.
     assert_eq!(
         send(&jobs_request(&base, &[], None)).await.json()["ret_code"],
