@@ -33,6 +33,8 @@ pub type Body = BoxBody<Bytes, BoxError>;
 
 /// The largest request body an API endpoint reads.
 pub const MAX_REQUEST_BODY: usize = 1 << 20;
+/// How long a client may take to send a request body.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Everything the sandbox is started with.
 #[derive(Clone, Debug)]
@@ -378,12 +380,13 @@ async fn static_file(app: &App, method: &Method, path: &str) -> Response<Body> {
     response
 }
 
+/// Reads a request body of at most [`MAX_REQUEST_BODY`] bytes, within [`BODY_TIMEOUT`].
 async fn read_body(body: Incoming) -> Result<Bytes, ()> {
-    Limited::new(body, MAX_REQUEST_BODY)
-        .collect()
-        .await
-        .map(|collected| collected.to_bytes())
-        .map_err(|_| ())
+    let collected =
+        tokio::time::timeout(BODY_TIMEOUT, Limited::new(body, MAX_REQUEST_BODY).collect())
+            .await
+            .map_err(|_| ())?;
+    collected.map(|c| c.to_bytes()).map_err(|_| ())
 }
 
 async fn api(

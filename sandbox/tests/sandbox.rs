@@ -572,6 +572,9 @@ async fn a_restart_with_a_state_file_keeps_users_and_jobs() {
     let base = first.url();
     let ch_job = job_id(&send(&add_ch(&base, "keeper", Method::Post)).await);
     let ehpc_job = job_id(&send(&ehpc_add(&base, "keeper")).await);
+    // Written before the answers went out: a crash now would lose nothing.
+    let written = std::fs::read_to_string(&state).expect("state file");
+    assert!(written.contains(&ch_job) && written.contains(&ehpc_job));
     first.stop().await;
     let saved = std::fs::read_to_string(&state).expect("state file");
     assert!(saved.contains("keeper"));
