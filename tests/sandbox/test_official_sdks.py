@@ -30,7 +30,7 @@ SK = "sandbox-secret-access-key"
 ZONE = "pek3"
 CH = "cl-sandbox1"
 EHPC = "ehpc-sandbox1"
-JOB_DELAY_MS = 300
+JOB_DELAY_MS = 800
 
 CONFIG = {
     "job_delay_ms": JOB_DELAY_MS,
