@@ -1,0 +1,94 @@
+// Helpers for the console page tests: Debian's headless Chromium through playwright-core, a page
+// that records its console, its CSP violations and every URL it requested, and form fillers.
+
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DEMO } from '../support/sandbox.mjs';
+
+export const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
+mkdirSync(ARTIFACTS, { recursive: true });
+
+export const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+
+export function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A short random suffix of lowercase letters and digits. */
+export function unique(length = 5) {
+  return Math.random().toString(36).slice(2, 2 + length).padEnd(length, '0');
+}
+
+/**
+ * A fresh context (empty storage) and a page on the sandbox, ready. The returned record collects
+ * console messages, page errors, CSP violations and requested URLs.
+ */
+export async function openPage(browser, sandbox, { locale = 'en-US', viewport = { width: 1280, height: 900 }, contextOptions = {} } = {}) {
+  const context = await browser.newContext({ locale, viewport, ...contextOptions });
+  const page = await context.newPage();
+  const record = { context, page, console: [], errors: [], urls: [], requests: [] };
+  page.on('console', (message) => record.console.push(`${message.type()}: ${message.text()}`));
+  page.on('pageerror', (error) => record.errors.push(String(error)));
+  page.on('request', (request) => {
+    record.urls.push(request.url());
+    record.requests.push({ method: request.method(), url: request.url(), body: request.postData() ?? '' });
+  });
+  // Runs before the page's own scripts, outside its CSP.
+  await context.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (event) => {
+      window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+    });
+  });
+  await page.goto(`${sandbox.url}/`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+  record.cspViolations = () => page.evaluate(() => window.__cspViolations);
+  return record;
+}
+
+export async function fillSettings(page, { zone = DEMO.zone, accessKeyId = DEMO.accessKeyId, secret = DEMO.secretAccessKey } = {}) {
+  await page.fill('#zone', zone);
+  await page.fill('#access_key_id', accessKeyId);
+  await page.fill('#secret_access_key', secret);
+}
+
+export async function showTab(page, name) {
+  await page.getByRole('tab', { name, exact: true }).click();
+}
+
+export async function fillClickHouse(page, values) {
+  const full = { cluster: DEMO.clickhouseCluster, user_name: `u_${unique()}`, user_password: 'Str0ng-passw0rd', user_networks: '10.0.0.0/8', ...values };
+  for (const [name, value] of Object.entries(full)) await page.fill(`#clickhouse-form [name="${name}"]`, value);
+  return full;
+}
+
+export async function fillEhpc(page, values) {
+  const full = { cluster_id: DEMO.ehpcCluster, username: `e${unique()}`, password: 'kUISjs@kkkkkk!', mod: '', ...values };
+  for (const [name, value] of Object.entries(full)) await page.fill(`#ehpc-form [name="${name}"]`, value);
+  return full;
+}
+
+/** The newest submission's outcome. */
+export function latestOutcome(page) {
+  return page.locator('#outcomes [role="status"]').first();
+}
+
+/** Waits until the newest outcome is successful or failed, and returns its status. */
+export async function finalStatus(page, timeout = 15_000) {
+  const outcome = latestOutcome(page);
+  await page.waitForFunction(() => {
+    const element = document.querySelector('#outcomes [role="status"]');
+    return element && ['successful', 'failed'].includes(element.dataset.jobStatus);
+  }, null, { timeout });
+  return outcome.getAttribute('data-job-status');
+}
+
+/** The API requests (not the page's files) the sandbox saw. */
+export async function apiRequests(sandbox) {
+  return (await sandbox.requests()).filter((r) => r.api === 'iaas' || r.api === 'ehpc');
+}
