@@ -15,6 +15,8 @@ usage: qingcloud-sandbox [options]
   --pkg DIR              the built package, served at /pkg/ (default: pkg/web)
   --upstream-iaas URL    forward /iaas/ to URL unchanged (proxy mode)
   --upstream-ehpc URL    forward /api/ to URL unchanged (proxy mode)
+  --allow-origin ORIGIN  let pages of ORIGIN (or * for any) call the API across origins
+                         (repeatable; the real endpoints allow none, nor by default the sandbox)
   --quiet                no per-request log lines on stderr
   -h, --help             this help
   -V, --version          the version
@@ -63,6 +65,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--pkg" => parsed.options.pkg = PathBuf::from(value("--pkg")?),
             "--upstream-iaas" => parsed.options.upstream_iaas = Some(value("--upstream-iaas")?),
             "--upstream-ehpc" => parsed.options.upstream_ehpc = Some(value("--upstream-ehpc")?),
+            "--allow-origin" => parsed.options.allow_origins.push(value("--allow-origin")?),
             "--quiet" => parsed.options.log_requests = false,
             "-h" | "--help" => {
                 print!("{USAGE}");
@@ -152,7 +155,18 @@ mod tests {
 
     #[test]
     fn arguments() {
-        let args = parse(&["--port", "0", "--state=s.json", "--quiet", "--www", "w"]).expect("ok");
+        let args = parse(&[
+            "--port",
+            "0",
+            "--state=s.json",
+            "--quiet",
+            "--www",
+            "w",
+            "--allow-origin",
+            "*",
+        ])
+        .expect("ok");
+        assert_eq!(args.options.allow_origins, ["*"]);
         assert_eq!(args.port, 0);
         assert_eq!(args.options.state_file, Some(PathBuf::from("s.json")));
         assert!(!args.options.log_requests);

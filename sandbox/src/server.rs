@@ -12,7 +12,11 @@ use crate::{ehpc, form, iaas, static_files};
 use bytes::Bytes;
 use http_body_util::{combinators::BoxBody, BodyExt, Full, Limited};
 use hyper::body::{Frame, Incoming, SizeHint};
-use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, HOST};
+use hyper::header::{
+    HeaderValue, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_HEADERS,
+    CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, HOST, ORIGIN, VARY,
+};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
@@ -47,6 +51,10 @@ pub struct Options {
     pub upstream_ehpc: Option<String>,
     /// One line per request on stderr.
     pub log_requests: bool,
+    /// Origins whose pages may call the API across origins (`*` for any). The real endpoints send
+    /// no CORS headers, so by default neither does the sandbox; tests whose page is served from
+    /// another origin (wasm-bindgen-test-runner) opt in.
+    pub allow_origins: Vec<String>,
 }
 
 impl Default for Options {
@@ -59,6 +67,7 @@ impl Default for Options {
             upstream_iaas: None,
             upstream_ehpc: None,
             log_requests: false,
+            allow_origins: Vec::new(),
         }
     }
 }
@@ -75,6 +84,7 @@ pub struct App {
     upstream_iaas: Option<Upstream>,
     upstream_ehpc: Option<Upstream>,
     proxy: Option<Proxy>,
+    allow_origins: Vec<String>,
 }
 
 impl App {
@@ -126,6 +136,7 @@ impl App {
             upstream_iaas,
             upstream_ehpc,
             proxy,
+            allow_origins: options.allow_origins,
         }))
     }
 
@@ -134,6 +145,19 @@ impl App {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// The `Access-Control-Allow-Origin` value for a request from `origin`, if it is allowed.
+    fn cors_origin(&self, origin: Option<&HeaderValue>) -> Option<HeaderValue> {
+        let origin = origin?;
+        if self.allow_origins.iter().any(|o| o == "*") {
+            return Some(HeaderValue::from_static("*"));
+        }
+        let text = origin.to_str().ok()?;
+        self.allow_origins
+            .iter()
+            .any(|o| o.trim_end_matches('/') == text)
+            .then(|| origin.clone())
     }
 
     pub fn set_faults(&self, faults: FaultConfig) {
@@ -325,6 +349,13 @@ async fn handle(app: Arc<App>, request: Request<Incoming>) -> Result<Response<Bo
         ));
     }
     let route = route(&path);
+    let cors = match route {
+        Route::Static => None,
+        _ => app.cors_origin(request.headers().get(ORIGIN)),
+    };
+    if method == Method::OPTIONS && route != Route::Static {
+        return Ok(preflight(cors, request.headers()));
+    }
     let mut entry = Entry {
         time: qingcloud_useradd::timestamp::format_timestamp(now_ms() / 1000),
         method: clean(method.as_str()),
@@ -362,7 +393,38 @@ async fn handle(app: Arc<App>, request: Request<Incoming>) -> Result<Response<Bo
         Err(_) => entry.result = "dropped".into(),
     }
     app.log.record(entry);
-    outcome
+    match (outcome, cors) {
+        (Ok(mut response), Some(origin)) => {
+            let headers = response.headers_mut();
+            headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            headers.insert(VARY, HeaderValue::from_static("Origin"));
+            Ok(response)
+        }
+        (outcome, _) => outcome,
+    }
+}
+
+/// The answer to a CORS preflight: allowed only for the configured origins.
+fn preflight(origin: Option<HeaderValue>, request: &hyper::HeaderMap) -> Response<Body> {
+    let mut response = respond(204, "text/plain; charset=utf-8", Bytes::new());
+    let Some(origin) = origin else {
+        *response.status_mut() = StatusCode::FORBIDDEN;
+        return response;
+    };
+    let headers = response.headers_mut();
+    headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    headers.insert(VARY, HeaderValue::from_static("Origin"));
+    headers.insert(
+        ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, POST, OPTIONS"),
+    );
+    let asked = request
+        .get(ACCESS_CONTROL_REQUEST_HEADERS)
+        .cloned()
+        .unwrap_or_else(|| HeaderValue::from_static("content-type, x-sandbox-fault"));
+    headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, asked);
+    headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+    response
 }
 
 async fn static_file(app: &App, method: &Method, path: &str) -> Response<Body> {

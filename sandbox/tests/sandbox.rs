@@ -1020,3 +1020,76 @@ async fn proxy_mode_forwards_unchanged() {
     assert_eq!(answer.json()["ret_code"], 5000);
     front.stop().await;
 }
+
+#[tokio::test]
+async fn cross_origin_calls_only_when_allowed() {
+    let origin = "http://127.0.0.1:9999";
+    let preflight_headers = [
+        ("origin", origin),
+        ("access-control-request-method", "POST"),
+        (
+            "access-control-request-headers",
+            "content-type,x-sandbox-fault",
+        ),
+    ];
+    // By default, like the real endpoints: no CORS headers, preflights refused.
+    let closed = sandbox(demo_with_delay(0)).await;
+    let answer = send_raw(
+        "OPTIONS",
+        &format!("{}/iaas/", closed.url()),
+        &preflight_headers,
+        None,
+    )
+    .await
+    .expect("answer");
+    assert_eq!(answer.status, 403);
+    assert!(answer.headers.get("access-control-allow-origin").is_none());
+    let request = jobs_request(&closed.url(), &[], None);
+    let answer = send_with(&request, &[("origin", origin)])
+        .await
+        .expect("answer");
+    assert!(answer.headers.get("access-control-allow-origin").is_none());
+    closed.stop().await;
+
+    for (allowed, expected) in [("*", "*"), (origin, origin)] {
+        let open = sandbox_with(Options {
+            config: demo_with_delay(0),
+            allow_origins: vec![allowed.to_string()],
+            ..Options::default()
+        })
+        .await;
+        let answer = send_raw(
+            "OPTIONS",
+            &format!("{}/api/user/addUser", open.url()),
+            &preflight_headers,
+            None,
+        )
+        .await
+        .expect("answer");
+        assert_eq!(answer.status, 204);
+        assert_eq!(answer.headers["access-control-allow-origin"], expected);
+        assert_eq!(
+            answer.headers["access-control-allow-headers"],
+            "content-type,x-sandbox-fault"
+        );
+        let request = jobs_request(&open.url(), &[], None);
+        let answer = send_with(&request, &[("origin", origin)])
+            .await
+            .expect("answer");
+        assert_eq!(answer.json()["ret_code"], 0);
+        assert_eq!(answer.headers["access-control-allow-origin"], expected);
+        // Injected faults carry the header too, so that a page can see them.
+        let busy = send_with(&request, &[("origin", origin), ("x-sandbox-fault", "busy")])
+            .await
+            .expect("answer");
+        assert_eq!(busy.headers["access-control-allow-origin"], expected);
+        let other = send_with(&request, &[("origin", "http://elsewhere.example")])
+            .await
+            .expect("answer");
+        assert_eq!(
+            other.headers.get("access-control-allow-origin").is_some(),
+            allowed == "*"
+        );
+        open.stop().await;
+    }
+}
