@@ -299,10 +299,6 @@ async function follow(def, input, s, credentials, release) {
   try {
     const response = await def.send(input, credentials, { ...def.options(s), lang });
     release();
-    if (!response.jobId) {
-      update({ status: 'successful' });
-      return;
-    }
     update({ jobId: response.jobId, status: 'pending' });
     await waitForJob(response.jobId, {
       zone: s.zone,

@@ -103,7 +103,6 @@ const STRINGS = {
     'outcome.title.clickhouse': 'ClickHouse user {name} on {cluster}',
     'outcome.title.ehpc': 'EHPC user {name} on {cluster}',
     'outcome.job': 'Job',
-    'outcome.job.none': 'no job',
     'outcome.at': 'Submitted',
     'outcome.progress': 'Progress',
     'status.sending': 'Sending',
@@ -115,17 +114,10 @@ const STRINGS = {
     'outcome.detail.pending': 'The job is queued.',
     'outcome.detail.working': 'The job is running.',
     'outcome.detail.successful': 'The user was added.',
-    'error.api_error': 'QingCloud refused the request.',
-    'error.job_failed': 'The job failed.',
-    'error.http_error': 'The server answered with an HTTP error.',
-    'error.network_error': 'The server could not be reached.',
-    'error.timeout': 'No answer in time.',
-    'error.job_timeout': 'The job did not finish in time; it may still finish later.',
-    'error.bad_response': 'The server’s answer could not be read.',
-    'error.invalid_options': 'A connection setting is not usable.',
-    'error.invalid_input': 'The form is not valid.',
+    'error.not_added': 'The user was not added.',
+    'error.unknown_outcome': 'The outcome is not known: check the cluster’s users before trying again.',
+    'error.job_timeout': 'The job had not finished when the page stopped following it; it may still finish.',
     'error.aborted': 'Stopped.',
-    'error.unknown': 'Something went wrong.',
     'error.ret_code': 'ret_code {code}',
   },
   zh: {
@@ -223,7 +215,6 @@ const STRINGS = {
     'outcome.title.clickhouse': 'ClickHouse 用户 {name}（集群 {cluster}）',
     'outcome.title.ehpc': 'EHPC 用户 {name}（集群 {cluster}）',
     'outcome.job': '任务',
-    'outcome.job.none': '无任务',
     'outcome.at': '提交时间',
     'outcome.progress': '进度',
     'status.sending': '发送中',
@@ -235,17 +226,10 @@ const STRINGS = {
     'outcome.detail.pending': '任务已排队。',
     'outcome.detail.working': '任务正在执行。',
     'outcome.detail.successful': '用户已添加。',
-    'error.api_error': '青云拒绝了请求。',
-    'error.job_failed': '任务执行失败。',
-    'error.http_error': '服务器返回了 HTTP 错误。',
-    'error.network_error': '无法连接服务器。',
-    'error.timeout': '未能及时收到应答。',
-    'error.job_timeout': '任务未在限定时间内结束，之后仍可能完成。',
-    'error.bad_response': '无法读取服务器的应答。',
-    'error.invalid_options': '连接设置不可用。',
-    'error.invalid_input': '表单内容无效。',
+    'error.not_added': '用户未添加。',
+    'error.unknown_outcome': '结果未知：再次尝试前，请先查看集群的用户列表。',
+    'error.job_timeout': '页面停止跟踪时任务尚未结束，之后仍可能完成。',
     'error.aborted': '已停止。',
-    'error.unknown': '出现了问题。',
     'error.ret_code': 'ret_code {code}',
   },
 };
@@ -270,11 +254,6 @@ export function getLang() {
 export function t(key, params = {}) {
   const text = STRINGS[current][key] ?? STRINGS.en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
-}
-
-/** Whether `key` is a string of the dictionary. */
-export function has(key) {
-  return key in STRINGS.en;
 }
 
 /** Translates every marked element below `root`. */
@@ -303,7 +282,7 @@ export function onLangChange(listener) {
   listeners.add(listener);
 }
 
-/** For tests: every key of both languages. */
-export function keys(lang) {
-  return Object.keys(STRINGS[lang]);
+/** A copy of one language's strings (for tests and tools). */
+export function dictionary(lang) {
+  return { ...STRINGS[lang] };
 }

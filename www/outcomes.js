@@ -3,10 +3,18 @@
 // `working`, `successful` or `failed`). Kept in memory only; never holds a password or secret.
 
 import { h, replace } from './dom.js';
-import { getLang, has, t } from './i18n.js';
+import { getLang, t } from './i18n.js';
 
-const PROGRESS = { sending: 10, pending: 35, working: 70, successful: 100, failed: 100 };
+const PROGRESS = { sending: 10, pending: 35, working: 70 };
 const FINAL = new Set(['successful', 'failed']);
+/** The headline of a failure, by the package's error code: what it means for the user. */
+const HEADLINES = {
+  network_error: 'error.unknown_outcome',
+  timeout: 'error.unknown_outcome',
+  bad_response: 'error.unknown_outcome',
+  job_timeout: 'error.job_timeout',
+  aborted: 'error.aborted',
+};
 
 export function setupHistory({ list, empty, clear }) {
   const items = [];
@@ -19,7 +27,7 @@ export function setupHistory({ list, empty, clear }) {
     });
     const detail = state.error
       ? h('p', { class: 'outcome-detail error-text' },
-        h('strong', {}, t(has(`error.${state.error.code}`) ? `error.${state.error.code}` : 'error.unknown')), ' ',
+        h('strong', {}, t(HEADLINES[state.error.code] ?? 'error.not_added')), ' ',
         h('span', { class: 'error-message' }, state.error.message),
         state.error.retCode !== undefined
           ? [' ', h('span', { class: 'ret-code' }, t('error.ret_code', { code: state.error.retCode }))]
@@ -29,16 +37,15 @@ export function setupHistory({ list, empty, clear }) {
       h('div', { class: 'outcome-head' },
         h('h3', { class: 'outcome-title' }, t(`outcome.title.${state.kind}`, { name: state.name, cluster: state.cluster })),
         h('span', { class: `badge badge-${state.status}` }, t(`status.${state.status}`))),
-      h('progress', {
-        class: `progress progress-${state.status}`,
+      FINAL.has(state.status) ? null : h('progress', {
+        class: 'progress',
         max: 100,
         value: PROGRESS[state.status],
         'aria-label': t('outcome.progress'),
       }),
       detail,
       h('dl', { class: 'outcome-meta' },
-        h('div', {}, h('dt', {}, t('outcome.job')),
-          h('dd', {}, state.jobId ? h('code', { class: 'job-id' }, state.jobId) : t('outcome.job.none'))),
+        state.jobId ? h('div', {}, h('dt', {}, t('outcome.job')), h('dd', {}, h('code', { class: 'job-id' }, state.jobId))) : null,
         h('div', {}, h('dt', {}, t('outcome.at')), h('dd', {}, h('time', { datetime: state.at.toISOString() }, time)))));
   }
 

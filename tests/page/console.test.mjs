@@ -103,7 +103,7 @@ describe('adding users', () => {
     await p.waitForFunction(() => document.querySelectorAll('#outcomes [role="status"]').length === 2);
     assert.equal(await finalStatus(p), 'failed');
     const text = await latestOutcome(p).innerText();
-    assert.match(text, /The job failed/);
+    assert.match(text, /The user was not added/);
     assert.match(text, new RegExp(`${ch.user_name} already exists`));
     assert.match(text, /ret_code 2110/);
 
@@ -113,10 +113,10 @@ describe('adding users', () => {
     await p.click('#ehpc-form button[type="submit"]');
     assert.equal(await finalStatus(p), 'failed');
     const ehpcText = await latestOutcome(p).innerText();
-    assert.match(ehpcText, /QingCloud refused the request/);
+    assert.match(ehpcText, /The user was not added\. QingCloud refused the request/);
     assert.match(ehpcText, /already exists/);
     assert.match(ehpcText, /ret_code 2110/);
-    assert.match(ehpcText, /no job/);
+    assert.equal(await latestOutcome(p).locator('.job-id').count(), 0, 'no job');
   });
 
   test('a wrong secret shows the authentication error', async () => {
@@ -132,14 +132,20 @@ describe('adding users', () => {
     assert.equal(seen.at(-1).ret_code, 1200);
   });
 
-  test('an HTTP error from the server is a failed outcome in plain words', async () => {
+  test('HTTP errors and lost connections are failed outcomes in plain words', async () => {
     const { page: p } = await page();
-    await p.route('**/iaas/', (route) => route.continue({ headers: { ...route.request().headers(), 'x-sandbox-fault': 'http502' } }));
+    let fault = 'http502';
+    await p.route('**/iaas/', (route) => route.continue({ headers: { ...route.request().headers(), 'x-sandbox-fault': fault } }));
     await fillSettings(p);
     await fillClickHouse(p);
     await p.click('#clickhouse-form button[type="submit"]');
     assert.equal(await finalStatus(p), 'failed');
-    assert.match(await latestOutcome(p).innerText(), /The server answered with an HTTP error/);
+    assert.match(await latestOutcome(p).innerText(), /The user was not added\. The server answered HTTP 502/);
+    fault = 'drop';
+    await p.click('#clickhouse-form button[type="submit"]');
+    await p.waitForFunction(() => document.querySelectorAll('#outcomes [role="status"]').length === 2);
+    assert.equal(await finalStatus(p), 'failed');
+    assert.match(await latestOutcome(p).innerText(), /The outcome is not known: check the cluster’s users before trying again\. Could not reach the server/);
   });
 
   test('what a server says is shown as text, never as HTML', async () => {
