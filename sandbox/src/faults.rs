@@ -24,8 +24,11 @@ pub struct FaultConfig {
     pub error_5xx_ratio: f64,
     /// Answered HTTP 200 with a body that is not valid JSON.
     pub malformed_ratio: f64,
-    /// The connection is closed without an answer.
+    /// The connection is closed without an answer, before the request is acted on.
     pub drop_ratio: f64,
+    /// The request is acted on, then its answer is cut off halfway and the connection closed:
+    /// the client cannot know whether it took effect.
+    pub truncated_ratio: f64,
     /// Seeds the random choices; without it, the clock does.
     pub seed: Option<u64>,
 }
@@ -108,6 +111,7 @@ impl FaultConfig {
             (self.busy_ratio, Fault::Busy),
             (self.internal_ratio, Fault::Internal),
             (self.malformed_ratio, Fault::Malformed),
+            (self.truncated_ratio, Fault::Truncated),
         ]
         .into_iter()
         .find(|(ratio, _)| *ratio > 0.0 && rng.next_f64() < *ratio);
@@ -128,6 +132,7 @@ impl FaultConfig {
                 self.error_5xx_ratio,
                 self.malformed_ratio,
                 self.drop_ratio,
+                self.truncated_ratio,
             ]
             .iter()
             .all(|r| *r <= 0.0 || r.is_nan())
@@ -228,6 +233,11 @@ mod tests {
         let busy = draw(7).iter().filter(|b| **b).count();
         assert!((60..140).contains(&busy), "{busy}");
         assert!(FaultConfig::default().is_quiet());
+        let truncating = FaultConfig {
+            truncated_ratio: 1.0,
+            ..FaultConfig::default()
+        };
+        assert_eq!(truncating.draw(&Rng::new(1)).fault, Some(Fault::Truncated));
         assert!(!config.is_quiet());
     }
 

@@ -658,6 +658,23 @@ async fn faults_per_request_and_from_the_config() {
         with("drop").await.is_err(),
         "a dropped connection is an error"
     );
+    // A dropped request was not acted on; a truncated one was.
+    let dropped = send_with(
+        &add_ch(&base, "dropped", Method::Post),
+        &[("X-Sandbox-Fault", "drop")],
+    )
+    .await;
+    let truncated = send_with(
+        &add_ch(&base, "truncated", Method::Post),
+        &[("X-Sandbox-Fault", "truncated")],
+    )
+    .await;
+    assert!(dropped.is_err() && truncated.is_err());
+    let users = get(&format!("{base}/_sandbox/users")).await.text();
+    assert!(
+        !users.contains("\"dropped\"") && users.contains("\"truncated\""),
+        "{users}"
+    );
     let started = Instant::now();
     let slow = with("latency=250").await.expect("answer");
     assert!(started.elapsed() >= Duration::from_millis(250));
