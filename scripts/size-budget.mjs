@@ -1,0 +1,40 @@
+// The size budget of the built package: gzip (level 9) of the web target's .wasm plus its JS glue
+// must stay within 60 KB (61,440 bytes). Size is deterministic, so unlike speed it can fail a test.
+//
+//   node scripts/size-budget.mjs [pkg dir, default pkg]
+//
+// Prints the figures and exits 0 within the budget, 1 over it, 2 when the package is not built.
+// bench/size.bench.mjs imports packageSizes() from here, so both report the same numbers.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+export const BUDGET_GZIP_BYTES = 60 * 1024;
+
+/** Raw and gzip sizes of `pkg/web/qingcloud_useradd_bg.wasm` and `pkg/web/qingcloud_useradd.js`. */
+export function packageSizes(pkgDir = fileURLToPath(new URL('../pkg', import.meta.url))) {
+  const measure = (file) => {
+    const bytes = readFileSync(resolve(pkgDir, 'web', file));
+    return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+  };
+  const wasm = measure('qingcloud_useradd_bg.wasm');
+  const glue = measure('qingcloud_useradd.js');
+  return { wasm, glue, totalGzip: wasm.gzip + glue.gzip };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const pkgDir = resolve(process.argv[2] ?? fileURLToPath(new URL('../pkg', import.meta.url)));
+  if (!existsSync(resolve(pkgDir, 'web', 'qingcloud_useradd_bg.wasm'))) {
+    console.error(`size-budget: ${pkgDir}/web is not built; run \`bash scripts/build.sh\` first`);
+    process.exit(2);
+  }
+  const { wasm, glue, totalGzip } = packageSizes(pkgDir);
+  const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+  const summary = `wasm ${wasm.raw} bytes (${wasm.gzip} gzipped) + glue ${glue.raw} bytes (${glue.gzip} gzipped) = ${totalGzip} bytes gzipped (${kb(totalGzip)})`;
+  if (totalGzip > BUDGET_GZIP_BYTES) {
+    console.error(`size-budget: OVER BUDGET by ${totalGzip - BUDGET_GZIP_BYTES} bytes: ${summary}; the budget is ${BUDGET_GZIP_BYTES} bytes (${kb(BUDGET_GZIP_BYTES)}) of wasm plus glue, gzip -9`);
+    process.exit(1);
+  }
+  console.log(`size-budget: ok, ${summary}, within ${BUDGET_GZIP_BYTES} bytes (${BUDGET_GZIP_BYTES - totalGzip} to spare)`);
+}
