@@ -61,6 +61,8 @@ function injectFaults(values) {
   return queue;
 }
 
+// Tests that read the sandbox's request log come first: a request held by an injected latency
+// is logged when the sandbox finishes it, seconds after its client gave up.
 describe('the JS API against sandbox faults', () => {
   let sandbox;
   let options;
@@ -89,19 +91,6 @@ describe('the JS API against sandbox faults', () => {
     assert.equal(job.status, 'successful');
     const ehpcAdded = await qc.addEhpcUser(ehpc(), credentials, options);
     assert.match(ehpcAdded.jobId, /^j-/);
-  });
-
-  test('latency past the time limit ends in timeout, on time', async () => {
-    await sandbox.setFaults({ latency_ms: 3_000 });
-    const error = await rejectsWith(qc.addClickHouseUser(clickhouse(), credentials, { ...options, timeoutMs: 300 }), 'timeout', 1_500);
-    assert.match(error.message, /300/);
-    await rejectsWith(qc.addEhpcUser(ehpc(), credentials, { ...options, timeoutMs: 300, lang: 'zh' }), 'timeout', 1_500);
-  });
-
-  test('latency within the time limit still succeeds', async () => {
-    await sandbox.setFaults({ latency_ms: 150 });
-    const added = await qc.addClickHouseUser(clickhouse(), credentials, { ...options, timeoutMs: 2_000 });
-    assert.equal(added.retCode, 0);
   });
 
   test('busy answers that persist are retried, then end in api_error 5100', async () => {
@@ -172,6 +161,32 @@ describe('the JS API against sandbox faults', () => {
     await rejectsWith(qc.addClickHouseUser(clickhouse(), credentials, { endpoint: url }), 'network_error');
   });
 
+  test('waitForJob polls through transient faults to the successful job', async () => {
+    const added = await qc.addClickHouseUser(clickhouse(), credentials, options);
+    await sandbox.reset();
+    injectFaults(['busy', 'http503', 'drop', 'internal', 'latency=200']);
+    const job = await qc.waitForJob(added.jobId, {
+      zone: DEMO.zone, credentials, endpoint: sandbox.url, intervalMs: 20, timeoutMs: 10_000,
+    });
+    assert.equal(job.status, 'successful');
+    assert.equal(job.jobId, added.jobId);
+    const results = (await apiRequests()).map((r) => r.result);
+    for (const fault of ['fault:busy', 'fault:http503', 'dropped', 'fault:internal']) assert.ok(results.includes(fault), `${fault} in ${results}`);
+  });
+
+  test('latency past the time limit ends in timeout, on time', async () => {
+    await sandbox.setFaults({ latency_ms: 3_000 });
+    const error = await rejectsWith(qc.addClickHouseUser(clickhouse(), credentials, { ...options, timeoutMs: 300 }), 'timeout', 1_500);
+    assert.match(error.message, /300/);
+    await rejectsWith(qc.addEhpcUser(ehpc(), credentials, { ...options, timeoutMs: 300, lang: 'zh' }), 'timeout', 1_500);
+  });
+
+  test('latency within the time limit still succeeds', async () => {
+    await sandbox.setFaults({ latency_ms: 150 });
+    const added = await qc.addClickHouseUser(clickhouse(), credentials, { ...options, timeoutMs: 2_000 });
+    assert.equal(added.retCode, 0);
+  });
+
   test('an abort mid-request ends in aborted at once; so does an abort before it', async () => {
     await sandbox.setFaults({ latency_ms: 3_000 });
     const controller = new AbortController();
@@ -185,19 +200,6 @@ describe('the JS API against sandbox faults', () => {
     const retrying = qc.addClickHouseUser(clickhouse(), credentials, { ...options, signal: during.signal, retryBaseMs: 5_000, maxAttempts: 5 });
     setTimeout(() => during.abort(), 150);
     await rejectsWith(retrying, 'aborted', 1_000);
-  });
-
-  test('waitForJob polls through transient faults to the successful job', async () => {
-    const added = await qc.addClickHouseUser(clickhouse(), credentials, options);
-    await sandbox.reset();
-    injectFaults(['busy', 'http503', 'drop', 'internal', 'latency=200']);
-    const job = await qc.waitForJob(added.jobId, {
-      zone: DEMO.zone, credentials, endpoint: sandbox.url, intervalMs: 20, timeoutMs: 10_000,
-    });
-    assert.equal(job.status, 'successful');
-    assert.equal(job.jobId, added.jobId);
-    const results = (await apiRequests()).map((r) => r.result);
-    for (const fault of ['fault:busy', 'fault:http503', 'dropped', 'fault:internal']) assert.ok(results.includes(fault), `${fault} in ${results}`);
   });
 
   test('waitForJob on a server that never answers in time ends in job_timeout within its limit', async () => {
