@@ -48,6 +48,16 @@ describe('adding users', () => {
     await fillSettings(p);
 
     const ch = await fillClickHouse(p, { user_networks: '10.0.0.0/8;\n192.168.1.20' });
+    // Every status the outcome shows, in order.
+    await p.evaluate(() => {
+      window.__statuses = [];
+      new MutationObserver((changes) => {
+        for (const change of changes) {
+          const status = change.target.dataset?.jobStatus;
+          if (status && status !== window.__statuses.at(-1)) window.__statuses.push(status);
+        }
+      }).observe(document.getElementById('outcomes'), { subtree: true, childList: true, attributes: true, attributeFilter: ['data-job-status'] });
+    });
     await p.click('#clickhouse-form button[type="submit"]');
     const outcome = latestOutcome(p);
     assert.equal(await outcome.evaluate((element) => element === document.activeElement), true, 'focus moves to the outcome');
@@ -55,6 +65,10 @@ describe('adding users', () => {
     assert.match(await outcome.innerText(), /ClickHouse user u_\w+ on cl-sandbox1/);
     assert.match(await outcome.locator('.job-id').innerText(), /^j-[a-z0-9]+$/);
     assert.match(await outcome.innerText(), /The user was added/);
+    const statuses = await p.evaluate(() => window.__statuses);
+    assert.equal(statuses.at(-1), 'successful');
+    assert.ok(statuses.includes('pending') || statuses.includes('working'), `followed live: ${statuses}`);
+    assert.ok(statuses.every((s) => ['sending', 'pending', 'working', 'successful'].includes(s)), String(statuses));
 
     await showTab(p, 'EHPC');
     const ehpc = await fillEhpc(p, { mod: '750' });
@@ -71,6 +85,7 @@ describe('adding users', () => {
     assert.ok(seen.some((r) => r.action === 'HpcUserAddUser' && r.method === 'POST'));
     assert.ok(seen.some((r) => r.action === 'DescribeJobs'));
     for (const { url } of requests) {
+      assert.ok(url.startsWith(`${sandbox.url}/`), `nothing from another origin: ${url}`);
       assert.ok(!url.includes(encodeURIComponent(ch.user_password)) && !url.includes('Str0ng'), `no password in ${url}`);
       assert.ok(!url.includes('kUISjs'), `no password in ${url}`);
     }
@@ -164,6 +179,34 @@ describe('adding users', () => {
     assert.ok((await outcome.innerText()).includes(hostile), 'the message is shown literally');
     assert.equal(await outcome.locator('img, b').count(), 0);
     assert.equal(await p.evaluate(() => window.__owned), undefined);
+  });
+});
+
+describe('proxy mode', () => {
+  test('served by a sandbox in proxy mode, the page reaches the upstream through its own origin', async () => {
+    // The upstream stands in for QingCloud; the page only ever talks to the proxy.
+    const upstream = await startSandbox({ config: demoConfig({ jobDelayMs: 300 }), args: ['--quiet'] });
+    const proxy = await startSandbox({ args: ['--quiet', '--upstream-iaas', upstream.url, '--upstream-ehpc', upstream.url] });
+    try {
+      const record = await openPage(browser, proxy);
+      open.push(record);
+      const p = record.page;
+      await fillSettings(p);
+      const ch = await fillClickHouse(p);
+      await p.click('#clickhouse-form button[type="submit"]');
+      assert.equal(await finalStatus(p), 'successful');
+      await showTab(p, 'EHPC');
+      const ehpc = await fillEhpc(p);
+      await p.click('#ehpc-form button[type="submit"]');
+      assert.equal(await finalStatus(p), 'successful');
+      const users = JSON.stringify(await upstream.users());
+      assert.ok(users.includes(ch.user_name) && users.includes(ehpc.username));
+      assert.ok((await apiRequests(proxy)).every((r) => r.result === 'proxied'));
+      assert.ok(record.urls.every((url) => url.startsWith(`${proxy.url}/`)));
+    } finally {
+      await proxy.stop();
+      await upstream.stop();
+    }
   });
 });
 

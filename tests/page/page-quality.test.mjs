@@ -245,6 +245,11 @@ describe('accessibility', () => {
     await p.click('#clickhouse-form summary');
     const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `the page is ${overflow}px too wide`);
+    const width = await p.evaluate(() => document.documentElement.clientWidth);
+    const sticking = await p.evaluate((limit) => [...document.querySelectorAll('main *')]
+      .filter((e) => e.getClientRects().length && e.getBoundingClientRect().right > limit + 0.5)
+      .map((e) => e.id || e.className || e.tagName), width);
+    assert.deepEqual(sticking, [], 'nothing reaches past the right edge');
     await p.screenshot({ path: join(ARTIFACTS, 'phone-clickhouse-en.png'), fullPage: true });
   });
 });
@@ -273,7 +278,7 @@ describe('screenshots', () => {
       await p.click('#ehpc-form button[type="submit"]');
       await count(3);
       assert.equal(await finalStatus(p), 'failed');
-      await fillEhpc(p, { username: 'hpcuser', password: '', mod: '7009' });
+      await fillEhpc(p, { username: 'hpcuser', password: '', mod: '700' });
       await p.click('#ehpc-form [data-action="generate-password"]');
       await p.click('#ehpc-form summary');
       await p.evaluate(() => document.activeElement.blur());
