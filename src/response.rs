@@ -73,7 +73,10 @@ pub fn ret_code_meaning(ret_code: i64, lang: Lang) -> &'static str {
             "a parameter is missing or badly formed",
             "参数缺失或格式错误",
         ),
-        1101 => ("the action (API method) is not supported", "不支持该操作（API 方法）"),
+        1101 => (
+            "the action (API method) is not supported",
+            "不支持该操作（API 方法）",
+        ),
         1200 => (
             "authentication failed: check the access key ID and secret",
             "认证失败：请检查 access key ID 和 secret",
