@@ -91,9 +91,11 @@ for (const name of files) {
   results.push(result);
 }
 
+const failed = results.filter((r) => r.error);
 const figures = {};
 for (const { rows = [] } of results) for (const row of rows) figures[row.key] = row.value;
-writeFileSync(out, `${JSON.stringify({ ...figures, machine }, null, 2)}\n`);
+// A run with a failure leaves the last complete results as they were.
+if (!failed.length) writeFileSync(out, `${JSON.stringify({ ...figures, machine }, null, 2)}\n`);
 
 // The table: Markdown, so that it can go into the README as it is.
 const format = (value) => (Number.isInteger(value) ? value.toLocaleString('en-US') : String(value));
@@ -111,7 +113,6 @@ for (const { name, rows, error } of results) {
   for (const row of rows) lines.push(`| ${row.label.replace(/^ +/, (s) => '&nbsp;'.repeat(s.length * 2))}${row.note ? ` (${row.note})` : ''} | ${format(row.value)} | ${row.unit} | \`${row.key}\` |`);
 }
 console.log(lines.join('\n'));
-console.error(`bench: wrote ${out}`);
-const failed = results.filter((r) => r.error);
+console.error(failed.length ? `bench: ${out} left as it was: a bench failed` : `bench: wrote ${out}`);
 for (const { name, error } of failed) console.error(`bench: ${name} failed: ${error}`);
 process.exit(failed.length ? 1 : 0);
