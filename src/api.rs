@@ -373,7 +373,8 @@ impl RequestOptions {
 pub struct SignedRequest {
     pub method: &'static str,
     pub url: String,
-    pub headers: std::collections::BTreeMap<String, String>,
+    #[serde(serialize_with = "crate::encoding::serialize_pairs_as_map")]
+    pub headers: Vec<(String, String)>,
     pub body: Option<String>,
 }
 
@@ -382,7 +383,7 @@ impl From<HttpRequest> for SignedRequest {
         SignedRequest {
             method: request.method.as_str(),
             url: request.url,
-            headers: request.headers.into_iter().collect(),
+            headers: request.headers,
             body: request.body,
         }
     }

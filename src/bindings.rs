@@ -285,6 +285,16 @@ fn optional<T: Into<JsValue>>(options: Option<T>) -> JsValue {
     options.map_or(JsValue::UNDEFINED, Into::into)
 }
 
+/// A promise of `future`. Boxing gives `future_to_promise` one type to be compiled for, not one
+/// per exported function.
+fn promise(
+    future: impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static,
+) -> js_sys::Promise {
+    let boxed: std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>> =
+        Box::pin(future);
+    wasm_bindgen_futures::future_to_promise(boxed)
+}
+
 /// A result as a plain JavaScript value.
 fn to_js<T: Serialize>(value: &T) -> JsValue {
     serde_json::to_string(value)
@@ -552,7 +562,7 @@ pub fn add_clickhouse_user(
     let options = optional(options);
     let request = clickhouse_request(&input, &credentials, &options);
     let lang = lang_or_default(&options);
-    wasm_bindgen_futures::future_to_promise(async move { submit(request?, options, lang).await })
+    promise(async move { submit(request?, options, lang).await })
 }
 
 /// Validates, signs and sends EHPC `addUser`; resolves to `{ action, jobId, retCode }`.
@@ -565,15 +575,40 @@ pub fn add_ehpc_user(
     let options = optional(options);
     let request = ehpc_request(&input, &credentials, &options);
     let lang = lang_or_default(&options);
-    wasm_bindgen_futures::future_to_promise(async move { submit(request?, options, lang).await })
+    promise(async move { submit(request?, options, lang).await })
 }
 
-/// Prepares and runs a bulk add; `rows` holds each row's user or its validation errors, and `build`
-/// signs the request for a row index (called again for each attempt, so time stamps stay fresh).
-async fn bulk<V: 'static>(
+/// Splits prepared rows into each row's zone, its user (valid rows) and its issues (invalid rows).
+fn split_rows<V>(
     rows: Vec<api::BulkRow<V>>,
-    zone_of: fn(&V) -> String,
-    build: impl Fn(&V, &request::Credentials, &api::Resolved) -> HttpRequest + 'static,
+    zone_of: fn(&V) -> &str,
+) -> (Vec<String>, Vec<Option<V>>, Vec<Vec<validation::Issue>>) {
+    let zones = rows
+        .iter()
+        .map(|row| {
+            row.as_ref()
+                .map(|user| zone_of(user).to_string())
+                .unwrap_or_default()
+        })
+        .collect();
+    let (users, invalid) = rows
+        .into_iter()
+        .map(|row| match row {
+            Ok(user) => (Some(user), Vec::new()),
+            Err(issues) => (None, issues),
+        })
+        .unzip();
+    (zones, users, invalid)
+}
+
+/// Signs the request of a valid row; `None` for an invalid one (never queued, so never asked).
+type RowSigner = Box<dyn Fn(usize, &request::Credentials, &api::Resolved) -> Option<HttpRequest>>;
+
+/// Runs a bulk add. Not generic, so that both APIs share one compiled copy.
+async fn bulk(
+    zones: Vec<String>,
+    invalid: Vec<Vec<validation::Issue>>,
+    sign: RowSigner,
     credentials: request::Credentials,
     options: JsValue,
     default_endpoint: &'static str,
@@ -583,16 +618,11 @@ async fn bulk<V: 'static>(
     let json = to_json(&options, lang)?;
     let jobs_endpoint = match json.get("jobsEndpoint").and_then(Value::as_str) {
         Some(endpoint) => request::normalize_endpoint(endpoint).map_err(|e| {
-            js_error(
-                &ApiError::invalid_options(
-                    &format!(
-                        "jobsEndpoint \"{}\" must be an http:// or https:// URL",
-                        e.0
-                    ),
-                    lang,
-                ),
-                None,
-            )
+            let detail = format!(
+                "jobsEndpoint \"{}\" must be an http:// or https:// URL",
+                e.0
+            );
+            js_error(&ApiError::invalid_options(&detail, lang), None)
         })?,
         None if opts.endpoint.is_some() => resolved.endpoint.clone(),
         None => request::DEFAULT_IAAS_ENDPOINT.to_string(),
@@ -601,23 +631,10 @@ async fn bulk<V: 'static>(
         None | Some("stop") => false,
         Some("skip") => true,
         Some(_) => {
-            return Err(js_error(
-                &ApiError::invalid_options("onInvalid must be 'stop' or 'skip'", lang),
-                None,
-            ))
+            let error = ApiError::invalid_options("onInvalid must be 'stop' or 'skip'", lang);
+            return Err(js_error(&error, None));
         }
     };
-    let zones = rows
-        .iter()
-        .map(|row| row.as_ref().map(zone_of).unwrap_or_default())
-        .collect();
-    let (users, invalid): (Vec<Option<V>>, Vec<Vec<validation::Issue>>) = rows
-        .into_iter()
-        .map(|row| match row {
-            Ok(user) => (Some(user), Vec::new()),
-            Err(issues) => (None, issues),
-        })
-        .unzip();
     let mut run = crate::bulk::BulkRun::new(invalid, lang);
     if run.has_invalid() && !on_invalid_skip {
         run.stop_for_invalid();
@@ -640,15 +657,7 @@ async fn bulk<V: 'static>(
     let build = Box::new(move |index: usize| {
         // Re-resolved for every attempt: a long run must not sign with a stale clock.
         let fresh = resolve(&opts, default_endpoint).unwrap_or_else(|_| resolved.clone());
-        users[index]
-            .as_ref()
-            .map(|user| build(user, &credentials, &fresh))
-            .unwrap_or_else(|| HttpRequest {
-                method: Method::Get,
-                url: String::new(),
-                headers: Vec::new(),
-                body: None,
-            })
+        sign(index, &credentials, &fresh)
     });
     let on_progress = get(&options, "onProgress")
         .dyn_into::<js_sys::Function>()
@@ -682,23 +691,26 @@ pub fn add_clickhouse_users(
     options: Option<ClickHouseBulkOptions>,
 ) -> js_sys::Promise {
     let options = optional(options);
-    wasm_bindgen_futures::future_to_promise(async move {
+    promise(async move {
         let (lang, _) = options_of(&options)?;
         let credentials = self::credentials(&credentials, lang)?;
         let rows = api::clickhouse_rows(&to_json(&rows, lang)?, &to_json(&options, lang)?, lang)
             .map_err(|e| js_error(&e.into_error(lang), None))?;
+        let (zones, users, invalid) = split_rows(rows, |user| &user.zone);
+        let sign: RowSigner = Box::new(move |index, credentials, resolved| {
+            let user = users.get(index)?.as_ref()?;
+            Some(request::clickhouse_add_users(
+                user,
+                credentials,
+                &resolved.endpoint,
+                resolved.method,
+                &resolved.stamp,
+            ))
+        });
         bulk(
-            rows,
-            |user| user.zone.clone(),
-            |user, credentials, resolved| {
-                request::clickhouse_add_users(
-                    user,
-                    credentials,
-                    &resolved.endpoint,
-                    resolved.method,
-                    &resolved.stamp,
-                )
-            },
+            zones,
+            invalid,
+            sign,
             credentials,
             options,
             request::DEFAULT_IAAS_ENDPOINT,
@@ -715,22 +727,25 @@ pub fn add_ehpc_users(
     options: Option<EhpcBulkOptions>,
 ) -> js_sys::Promise {
     let options = optional(options);
-    wasm_bindgen_futures::future_to_promise(async move {
+    promise(async move {
         let (lang, _) = options_of(&options)?;
         let credentials = self::credentials(&credentials, lang)?;
         let rows = api::ehpc_rows(&to_json(&rows, lang)?, &to_json(&options, lang)?, lang)
             .map_err(|e| js_error(&e.into_error(lang), None))?;
+        let (zones, users, invalid) = split_rows(rows, |user| &user.zone);
+        let sign: RowSigner = Box::new(move |index, credentials, resolved| {
+            let user = users.get(index)?.as_ref()?;
+            Some(request::ehpc_add_user(
+                user,
+                credentials,
+                &resolved.endpoint,
+                &resolved.stamp.time_stamp,
+            ))
+        });
         bulk(
-            rows,
-            |user| user.zone.clone(),
-            |user, credentials, resolved| {
-                request::ehpc_add_user(
-                    user,
-                    credentials,
-                    &resolved.endpoint,
-                    &resolved.stamp.time_stamp,
-                )
-            },
+            zones,
+            invalid,
+            sign,
             credentials,
             options,
             request::DEFAULT_EHPC_ENDPOINT,
@@ -755,7 +770,7 @@ pub fn wait_for_job(
     #[wasm_bindgen(js_name = jobId)] job_id: String,
     #[wasm_bindgen(unchecked_param_type = "WaitForJobOptions")] options: JsValue,
 ) -> js_sys::Promise {
-    wasm_bindgen_futures::future_to_promise(async move { wait(job_id, options).await })
+    promise(async move { wait(job_id, options).await })
 }
 
 async fn wait(job_id: String, options: JsValue) -> Result<JsValue, JsValue> {

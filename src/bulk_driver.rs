@@ -35,7 +35,7 @@ pub struct JobLookup {
 /// Everything a run shares between its senders and its poller.
 pub struct Shared {
     pub run: RefCell<BulkRun>,
-    pub build: Box<dyn Fn(usize) -> HttpRequest>,
+    pub build: Box<dyn Fn(usize) -> Option<HttpRequest>>,
     pub lookup: JobLookup,
     pub settings: Settings,
     pub signal: Option<AbortSignal>,
@@ -46,7 +46,7 @@ pub struct Shared {
 impl Shared {
     pub fn new(
         run: BulkRun,
-        build: Box<dyn Fn(usize) -> HttpRequest>,
+        build: Box<dyn Fn(usize) -> Option<HttpRequest>>,
         lookup: JobLookup,
         settings: Settings,
         signal: Option<AbortSignal>,
@@ -132,7 +132,12 @@ async fn send_row(shared: &Shared, index: usize) {
     let policy = &shared.settings.send;
     let mut attempt = 0;
     loop {
-        let request = (shared.build)(index);
+        let Some(request) = (shared.build)(index) else {
+            // Only valid rows are queued, and every valid row has a request.
+            let error = ApiError::invalid_options("no request for this row", shared.lang());
+            shared.run.borrow_mut().send_failed(index, &error);
+            return;
+        };
         let error = match client::send_once(&request, policy, None).await {
             Ok(answer) => match answer.get("job_id").and_then(Value::as_str) {
                 Some(job_id) => {

@@ -36,6 +36,14 @@ pub fn form_urlencode<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String 
     out
 }
 
+/// Serialises name/value pairs (such as HTTP headers) as one JSON object, in their order.
+pub fn serialize_pairs_as_map<S: serde::Serializer>(
+    pairs: &[(String, String)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(pairs.iter().map(|(k, v)| (k, v)))
+}
+
 /// The ClickHouse `service_params` JSON: compact, keys in the documented order.
 pub fn service_params_json(user_networks: &str, user_password: &str, user_name: &str) -> String {
     let fields = [
@@ -70,8 +78,8 @@ pub fn encode_service_params(user_networks: &str, user_password: &str, user_name
 /// `": "` separators, everything outside printable ASCII escaped as `\uXXXX`. `qingcloud-hpc`
 /// signs the MD5 of these exact bytes.
 pub fn python_json_dumps_sorted(pairs: &[(&str, &str)]) -> String {
-    let mut sorted: Vec<&(&str, &str)> = pairs.iter().collect();
-    sorted.sort_by(|a, b| python_str_order(a.0, b.0));
+    let mut sorted = pairs.to_vec();
+    sort_pairs(&mut sorted, false);
     let mut out = String::from("{");
     for (i, (key, value)) in sorted.iter().enumerate() {
         if i > 0 {
@@ -85,9 +93,21 @@ pub fn python_json_dumps_sorted(pairs: &[(&str, &str)]) -> String {
     out
 }
 
-/// Python compares strings by code point, which is the order of their UTF-32 forms.
-fn python_str_order(a: &str, b: &str) -> std::cmp::Ordering {
-    a.chars().cmp(b.chars())
+/// Sorts pairs by key (and, with `by_value`, equal keys by value) as Python's stable `sorted`
+/// does. UTF-8 byte order is code point order, which is how Python compares strings. An insertion
+/// sort: parameter lists are short, and one small routine spares the wasm module a copy of the
+/// standard library's sort for every call site.
+pub fn sort_pairs(pairs: &mut [(&str, &str)], by_value: bool) {
+    for i in 1..pairs.len() {
+        let mut j = i;
+        while j > 0 && {
+            let (a, b) = (pairs[j - 1], pairs[j]);
+            a.0 > b.0 || (by_value && a.0 == b.0 && a.1 > b.1)
+        } {
+            pairs.swap(j - 1, j);
+            j -= 1;
+        }
+    }
 }
 
 /// Appends `value` as a JSON string. With `ascii_only` it escapes as Python's `ensure_ascii` does
@@ -160,6 +180,42 @@ mod tests {
         assert_eq!(
             service_params_json("::/0", r#"a"b\c"#, "u"),
             r#"{"user_networks":"::/0","user_password":"a\"b\\c","user_name":"u"}"#
+        );
+    }
+
+    #[test]
+    fn sort_pairs_is_stable_and_orders_by_code_point() {
+        let mut pairs = [
+            ("b", "2"),
+            ("a", "9"),
+            ("é", "1"),
+            ("b", "1"),
+            ("Z", "0"),
+            ("a", "1"),
+        ];
+        sort_pairs(&mut pairs, false);
+        assert_eq!(
+            pairs,
+            [
+                ("Z", "0"),
+                ("a", "9"),
+                ("a", "1"),
+                ("b", "2"),
+                ("b", "1"),
+                ("é", "1")
+            ]
+        );
+        sort_pairs(&mut pairs, true);
+        assert_eq!(
+            pairs,
+            [
+                ("Z", "0"),
+                ("a", "1"),
+                ("a", "9"),
+                ("b", "1"),
+                ("b", "2"),
+                ("é", "1")
+            ]
         );
     }
 

@@ -13,7 +13,8 @@ pub const REDACTED: &str = "REDACTED";
 pub struct Preview {
     pub method: &'static str,
     pub url: String,
-    pub headers: std::collections::BTreeMap<String, String>,
+    #[serde(serialize_with = "crate::encoding::serialize_pairs_as_map")]
+    pub headers: Vec<(String, String)>,
     pub body: Option<String>,
     pub curl: String,
 }
@@ -106,7 +107,7 @@ pub fn preview(request: &HttpRequest) -> Preview {
     Preview {
         method: request.method.as_str(),
         url,
-        headers: request.headers.iter().cloned().collect(),
+        headers: request.headers.clone(),
         body,
         curl,
     }

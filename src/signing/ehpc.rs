@@ -31,11 +31,7 @@ pub fn canonical_query<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> Strin
         .map(|(k, v)| (k.as_ref(), v.as_ref()))
         .filter(|(_, v)| !v.is_empty())
         .collect();
-    pairs.sort_by(|a, b| {
-        a.0.chars()
-            .cmp(b.0.chars())
-            .then(a.1.chars().cmp(b.1.chars()))
-    });
+    crate::encoding::sort_pairs(&mut pairs, true);
     pairs
         .iter()
         .map(|(k, v)| format!("{}={}", quote_keep_slash(k), quote_keep_slash(v)))

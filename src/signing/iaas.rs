@@ -16,8 +16,8 @@ pub fn canonical_query<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> Strin
         .iter()
         .map(|(k, v)| (k.as_ref(), v.as_ref()))
         .collect();
-    // Python sorts keys by code point; a stable sort keeps repeated keys in their given order.
-    sorted.sort_by(|a, b| a.0.chars().cmp(b.0.chars()));
+    // A stable sort keeps repeated keys in their given order, as Python's does.
+    crate::encoding::sort_pairs(&mut sorted, false);
     sorted
         .iter()
         .map(|(k, v)| format!("{}={}", quote(k), quote(v)))
