@@ -31,7 +31,7 @@ const outAt = args.indexOf('--out');
 const out = outAt >= 0 ? resolve(args[outAt + 1]) : join(here, 'results.json');
 const names = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--out');
 // A fixed order: size and start-up first, while the machine is quiet; the sandbox last.
-const order = ['size', 'startup', 'chromium', 'sign', 'sandbox'];
+const order = ['size', 'startup', 'chromium', 'sign', 'sandbox', 'bulk'];
 const files = readdirSync(here)
   .filter((f) => f.endsWith('.bench.mjs'))
   .map((f) => basename(f, '.bench.mjs'))
