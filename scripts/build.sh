@@ -8,13 +8,20 @@ bash scripts/setup.sh build
 
 cargo build --release --target wasm32-unknown-unknown -p qingcloud-useradd --lib
 wasm=target/wasm32-unknown-unknown/release/qingcloud_useradd.wasm
-rm -rf pkg
+# Built beside pkg/ and swapped in at the end, so that a test or benchmark running meanwhile never
+# sees a half-built package.
+next=$(mktemp -d pkg.next.XXXXXX)
+trap 'rm -rf "$next"' EXIT
 for target in web bundler; do
-  wasm-bindgen --target "$target" --out-dir "pkg/$target" "$wasm"
+  wasm-bindgen --target "$target" --out-dir "$next/$target" "$wasm"
   node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    "pkg/$target/qingcloud_useradd_bg.wasm" -o "pkg/$target/qingcloud_useradd_bg.wasm"
+    "$next/$target/qingcloud_useradd_bg.wasm" -o "$next/$target/qingcloud_useradd_bg.wasm"
 done
-node scripts/finish-package.mjs
+node scripts/finish-package.mjs "$next"
+rm -rf pkg.old
+[ -d pkg ] && mv pkg pkg.old
+mv "$next" pkg
+rm -rf pkg.old
 echo "build: pkg/ is ready" >&2

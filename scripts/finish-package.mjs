@@ -1,8 +1,10 @@
 // Completes pkg/ after wasm-bindgen: the Node entry, and declarations without `any` (wasm-bindgen
 // types the raw exports of its InitOutput with `any`; nothing outside the glue calls them).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 
-const root = new URL('../pkg/', import.meta.url);
+// The package directory being built: the argument, or pkg/.
+const root = process.argv[2] ? pathToFileURL(`${process.argv[2].replace(/\/$/, '')}/`) : new URL('../pkg/', import.meta.url);
 
 for (const target of ['web', 'bundler']) {
   const file = new URL(`${target}/qingcloud_useradd.d.ts`, root);

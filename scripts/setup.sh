@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, and skips whatever is already there:
 #   scripts/setup.sh build   the wasm target, wasm-bindgen-cli (the version Cargo.lock pins), npm packages
-#   scripts/setup.sh test    all of that, plus wasm-pack, Debian's Chromium and ChromeDriver, Python test packages
+#   scripts/setup.sh test    all of that, plus wasm-pack, nightly and cargo-fuzz, Debian's Chromium and
+#                            ChromeDriver, Python test packages
 # Only the registries are used: crates.io, npm, PyPI and Debian.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +32,15 @@ fi
 if ! command -v wasm-pack >/dev/null; then
   say "installing wasm-pack (about 2.5 minutes)"
   cargo install wasm-pack --locked
+fi
+
+if ! rustup toolchain list | grep -q '^nightly'; then
+  say "installing the nightly toolchain (for cargo-fuzz only; the crate builds on stable)"
+  rustup toolchain install nightly --profile minimal
+fi
+if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
+  say "installing cargo-fuzz (about 2 minutes)"
+  cargo install cargo-fuzz --version 0.13.2
 fi
 
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then

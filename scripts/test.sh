@@ -27,5 +27,8 @@ node scripts/with-sandbox.mjs --allow-origin '*' -- \
 step "the official Python SDKs against the sandbox"
 python3 -m pytest -q tests/sandbox
 
-step "the package's JS API, the SDK oracle, the types, the page"
+step "fuzzing: each cargo-fuzz target for 30 s"
+bash scripts/fuzz.sh 30
+
+step "the package's JS API, the SDK oracle, the types, faults, load, the page"
 node --test --test-concurrency=1 tests/js/ tests/support/ tests/page/
