@@ -185,9 +185,10 @@ function setupForm(def) {
         h('div', {}, h('dt', {}, t('preview.body')),
           h('dd', {}, preview.body ? h('code', { class: 'wrap' }, preview.body) : t('preview.nobody')))),
       h('div', { class: 'curl-head' },
-        h('span', { class: 'curl-label', id: `${form.id}-curl-label` }, t('preview.curl')),
+        h('span', { class: 'curl-label' }, t('preview.curl')),
         h('button', { type: 'button', class: 'button subtle small', dataset: { action: 'copy-curl' } }, t('preview.copy'))),
-      h('pre', { class: 'curl', tabindex: '0', 'aria-labelledby': `${form.id}-curl-label` }, h('code', {}, preview.curl)));
+      // Focusable, so that a keyboard can scroll a long command.
+      h('pre', { class: 'curl', tabindex: '0' }, h('code', {}, preview.curl)));
   }
 
   /** Validates as the user types and shows the result beside each field and in the preview. */
