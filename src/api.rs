@@ -85,6 +85,9 @@ pub fn ehpc_user(value: &Value) -> Result<EhpcUser, WrongShape> {
 /// One prepared bulk row: the user ready to send, or why it is invalid.
 pub type BulkRow<V> = Result<V, Vec<Issue>>;
 
+/// The prepared rows of a bulk call, or why the rows argument is unusable.
+pub type PreparedRows<V> = Result<Vec<BulkRow<V>>, WrongShape>;
+
 /// Prepares the rows of a bulk call: `fill` supplies the cluster and zone of the options where a
 /// row has none; each row is validated; a row that repeats an earlier row's cluster and user is
 /// invalid, so nothing is sent twice. A row of the wrong shape is invalid on its own.
@@ -96,7 +99,7 @@ fn bulk_rows<U: Default, V>(
     key: fn(&U) -> (String, String),
     key_field: &'static str,
     lang: Lang,
-) -> Result<Vec<BulkRow<V>>, WrongShape> {
+) -> PreparedRows<V> {
     let rows = rows
         .as_array()
         .ok_or_else(|| WrongShape("rows must be a list".into()))?;
@@ -144,7 +147,7 @@ pub fn clickhouse_rows(
     rows: &Value,
     options: &Value,
     lang: Lang,
-) -> Result<Vec<BulkRow<ValidClickHouseUser>>, WrongShape> {
+) -> PreparedRows<ValidClickHouseUser> {
     let defaults = object(options, "options")?;
     let (cluster, zone) = (text(defaults, "cluster")?, text(defaults, "zone")?);
     bulk_rows(
@@ -166,11 +169,7 @@ pub fn clickhouse_rows(
 }
 
 /// EHPC bulk rows; `options.clusterId` and `options.zone` apply to rows without their own.
-pub fn ehpc_rows(
-    rows: &Value,
-    options: &Value,
-    lang: Lang,
-) -> Result<Vec<BulkRow<ValidEhpcUser>>, WrongShape> {
+pub fn ehpc_rows(rows: &Value, options: &Value, lang: Lang) -> PreparedRows<ValidEhpcUser> {
     let defaults = object(options, "options")?;
     let (cluster_id, zone) = (text(defaults, "clusterId")?, text(defaults, "zone")?);
     bulk_rows(

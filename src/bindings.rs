@@ -683,28 +683,32 @@ async fn bulk(
     }))
 }
 
-/// Adds many ClickHouse accounts; resolves to `{ results, counts }` with one result per row.
-#[wasm_bindgen(js_name = addClickHouseUsers, unchecked_return_type = "Promise<BulkResult>")]
-pub fn add_clickhouse_users(
-    #[wasm_bindgen(unchecked_param_type = "ClickHouseUserRow[]")] rows: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Credentials")] credentials: JsValue,
-    options: Option<ClickHouseBulkOptions>,
+/// What differs between the two bulk calls.
+struct BulkApi<V> {
+    prepare: fn(&Value, &Value, Lang) -> api::PreparedRows<V>,
+    zone_of: fn(&V) -> &str,
+    sign: fn(&V, &request::Credentials, &api::Resolved) -> HttpRequest,
+    default_endpoint: &'static str,
+}
+
+fn bulk_promise<V: 'static>(
+    which: BulkApi<V>,
+    rows: JsValue,
+    credentials: JsValue,
+    options: JsValue,
 ) -> js_sys::Promise {
-    let options = optional(options);
     promise(async move {
         let (lang, _) = options_of(&options)?;
         let credentials = self::credentials(&credentials, lang)?;
-        let rows = api::clickhouse_rows(&to_json(&rows, lang)?, &to_json(&options, lang)?, lang)
+        let rows = (which.prepare)(&to_json(&rows, lang)?, &to_json(&options, lang)?, lang)
             .map_err(|e| js_error(&e.into_error(lang), None))?;
-        let (zones, users, invalid) = split_rows(rows, |user| &user.zone);
+        let (zones, users, invalid) = split_rows(rows, which.zone_of);
+        let sign_user = which.sign;
         let sign: RowSigner = Box::new(move |index, credentials, resolved| {
-            let user = users.get(index)?.as_ref()?;
-            Some(request::clickhouse_add_users(
-                user,
+            Some(sign_user(
+                users.get(index)?.as_ref()?,
                 credentials,
-                &resolved.endpoint,
-                resolved.method,
-                &resolved.stamp,
+                resolved,
             ))
         });
         bulk(
@@ -713,10 +717,34 @@ pub fn add_clickhouse_users(
             sign,
             credentials,
             options,
-            request::DEFAULT_IAAS_ENDPOINT,
+            which.default_endpoint,
         )
         .await
     })
+}
+
+/// Adds many ClickHouse accounts; resolves to `{ results, counts }` with one result per row.
+#[wasm_bindgen(js_name = addClickHouseUsers, unchecked_return_type = "Promise<BulkResult>")]
+pub fn add_clickhouse_users(
+    #[wasm_bindgen(unchecked_param_type = "ClickHouseUserRow[]")] rows: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Credentials")] credentials: JsValue,
+    options: Option<ClickHouseBulkOptions>,
+) -> js_sys::Promise {
+    let which = BulkApi {
+        prepare: api::clickhouse_rows,
+        zone_of: |user| &user.zone,
+        sign: |user, credentials, resolved| {
+            request::clickhouse_add_users(
+                user,
+                credentials,
+                &resolved.endpoint,
+                resolved.method,
+                &resolved.stamp,
+            )
+        },
+        default_endpoint: request::DEFAULT_IAAS_ENDPOINT,
+    };
+    bulk_promise(which, rows, credentials, optional(options))
 }
 
 /// Adds many EHPC users; resolves to `{ results, counts }` with one result per row.
@@ -726,32 +754,20 @@ pub fn add_ehpc_users(
     #[wasm_bindgen(unchecked_param_type = "Credentials")] credentials: JsValue,
     options: Option<EhpcBulkOptions>,
 ) -> js_sys::Promise {
-    let options = optional(options);
-    promise(async move {
-        let (lang, _) = options_of(&options)?;
-        let credentials = self::credentials(&credentials, lang)?;
-        let rows = api::ehpc_rows(&to_json(&rows, lang)?, &to_json(&options, lang)?, lang)
-            .map_err(|e| js_error(&e.into_error(lang), None))?;
-        let (zones, users, invalid) = split_rows(rows, |user| &user.zone);
-        let sign: RowSigner = Box::new(move |index, credentials, resolved| {
-            let user = users.get(index)?.as_ref()?;
-            Some(request::ehpc_add_user(
+    let which = BulkApi {
+        prepare: api::ehpc_rows,
+        zone_of: |user| &user.zone,
+        sign: |user, credentials, resolved| {
+            request::ehpc_add_user(
                 user,
                 credentials,
                 &resolved.endpoint,
                 &resolved.stamp.time_stamp,
-            ))
-        });
-        bulk(
-            zones,
-            invalid,
-            sign,
-            credentials,
-            options,
-            request::DEFAULT_EHPC_ENDPOINT,
-        )
-        .await
-    })
+            )
+        },
+        default_endpoint: request::DEFAULT_EHPC_ENDPOINT,
+    };
+    bulk_promise(which, rows, credentials, optional(options))
 }
 
 /// Errors worth polling through: the job may still finish.
