@@ -261,7 +261,8 @@ describe('screenshots', () => {
   // Both forms in both languages, filled in, with outcomes of both kinds in the history.
   for (const lang of ['en', 'zh']) {
     test(`both forms in ${lang === 'en' ? 'English' : 'Chinese'}`, async () => {
-      const { page: p } = await page({ locale: lang === 'en' ? 'en-US' : 'zh-CN' });
+      // Reduced motion: no border caught mid-transition.
+      const { page: p } = await page({ locale: lang === 'en' ? 'en-US' : 'zh-CN', contextOptions: { reducedMotion: 'reduce' } });
       const count = (n) => p.waitForFunction((k) => document.querySelectorAll('#outcomes [role="status"]').length === k, n);
       await fillSettings(p);
       await fillClickHouse(p, { user_name: 'default' });
