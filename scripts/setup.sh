@@ -2,7 +2,7 @@
 # Installs what building and testing need, and skips whatever is already there:
 #   scripts/setup.sh build   the wasm target, wasm-bindgen-cli (the version Cargo.lock pins), npm packages
 #   scripts/setup.sh test    all of that, plus wasm-pack, nightly and cargo-fuzz, Debian's Chromium and
-#                            ChromeDriver, Python test packages
+#                            ChromeDriver, a CJK font, Python test packages
 # Only the registries are used: crates.io, npm, PyPI and Debian.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,10 +43,11 @@ if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --version 0.13.2
 fi
 
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
-  say "installing Debian's chromium and chromium-driver"
+# A CJK font, so that the page's Chinese screenshots show characters rather than empty boxes.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! dpkg -s fonts-wqy-microhei >/dev/null 2>&1; then
+  say "installing Debian's chromium, chromium-driver and fonts-wqy-microhei"
   apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
+  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver fonts-wqy-microhei
 fi
 
 if ! python3 -c 'import qingcloud, qingcloud_hpc, pytest' 2>/dev/null; then
