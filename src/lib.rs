@@ -1,7 +1,11 @@
 //! Validate, encode, sign and build add-user requests for QingCloud ClickHouse (`add_users`) and
-//! EHPC (`addUser`) clusters, byte for byte as QingCloud's official SDKs do.
+//! EHPC (`addUser`) clusters, byte for byte as QingCloud's official SDKs do, and send them.
+//!
+//! The modules without I/O build and test natively; `bindings`, `client` and `bulk_driver` are the
+//! thin WebAssembly layer that talks to JavaScript and `fetch`.
 
 pub mod api;
+pub mod bulk;
 pub mod encoding;
 pub mod messages;
 pub mod preview;
@@ -13,7 +17,6 @@ pub mod validation;
 
 #[cfg(target_arch = "wasm32")]
 pub mod bindings;
-pub mod bulk;
 #[cfg(target_arch = "wasm32")]
 mod bulk_driver;
 #[cfg(target_arch = "wasm32")]
