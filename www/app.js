@@ -15,6 +15,7 @@ import init, {
 } from './pkg/qingcloud_useradd.js';
 import { h, replace } from './dom.js';
 import { detectLang, getLang, onLangChange, setLang, t } from './i18n.js';
+import { setupBulk } from './bulk.js';
 import { setupHistory } from './outcomes.js';
 import { generatePassword, POLICIES } from './password.js';
 import { setupSettings } from './settings.js';
@@ -344,6 +345,7 @@ async function main() {
   settings = setupSettings(() => refreshActive());
   history = setupHistory({ list: $('outcomes'), empty: $('history-empty'), clear: $('clear-history') });
   for (const def of FORMS) controllers.set(def.formId, setupForm(def));
+  setupBulk($('bulk-root'), settings);
   const tabs = setupTabs(document.querySelector('[role="tablist"]'), (tab, panel) => {
     active = panel.querySelector('form')?.id;
     refreshActive();
