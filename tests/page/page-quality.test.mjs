@@ -222,6 +222,8 @@ describe('accessibility', () => {
     await p.keyboard.press('Home');
     assert.equal(await p.getAttribute('#tab-clickhouse', 'aria-selected'), 'true');
     await p.keyboard.press('End');
+    assert.equal(await p.getAttribute('#tab-bulk', 'aria-selected'), 'true');
+    await p.keyboard.press('ArrowLeft');
     assert.equal(await p.getAttribute('#tab-ehpc', 'aria-selected'), 'true');
 
     await tabUntil(() => document.activeElement.name === 'cluster_id');
