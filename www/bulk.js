@@ -198,14 +198,23 @@ export function setupBulk(root, settings) {
   function reload({ changed = true, soon = false } = {}) {
     if (changed) model.version += 1;
     clearTimeout(loadTimer);
-    // From now until the new rows are checked, the preview is not the input's: say so at once.
-    model.checking = true;
+    markChecking();
     if (soon) {
       loadTimer = setTimeout(load, 250);
       schedule('input');
     } else {
       load();
     }
+  }
+
+  /**
+   * From now until the new rows are checked, the preview is not the input's: say so at once
+   * (Start waits, and so can anyone reading the summary's data-state), not at the next frame.
+   */
+  function markChecking() {
+    model.checking = true;
+    ui.summary.dataset.state = 'checking';
+    delete ui.summary.dataset.total;
   }
 
   function readHeader(fields, def) {
@@ -269,7 +278,7 @@ export function setupBulk(root, settings) {
 
   async function loadFile(file) {
     if (!file || active()) return;
-    model.checking = true;
+    markChecking();
     model.gen += 1;
     render();
     if (file.size > MAX_BYTES) {
@@ -674,7 +683,15 @@ export function setupBulk(root, settings) {
     };
     addEventListener('beforeunload', onBeforeUnload);
     setState('running');
-    execute(run, def, credentials, options);
+    const current = run;
+    execute(current, def, credentials, options).catch((error) => {
+      // Not expected: the package reports per row. Say so rather than hang in "running".
+      if (run !== current || !active()) return;
+      for (let i = 0; i < run.total; i += 1) {
+        if (!FINAL.includes(run.status[i])) setStatus(i, 'failed', { error: describeError(error) });
+      }
+      finish('error', describeError(error).message);
+    });
     render();
     ui.pause.focus();
   }
@@ -867,6 +884,14 @@ export function setupBulk(root, settings) {
       // Older browsers cannot set the input's files; the file is read all the same.
     }
     loadFile(file);
+  });
+  // A file dropped beside the drop zone must not make the browser open it and leave the page.
+  const files = (event) => event.dataTransfer?.types?.includes('Files');
+  document.addEventListener('dragover', (event) => {
+    if (files(event)) event.preventDefault();
+  });
+  document.addEventListener('drop', (event) => {
+    if (files(event)) event.preventDefault();
   });
   ui.concurrency.addEventListener('input', () => {
     const ok = concurrencyValue() !== null;
