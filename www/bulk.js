@@ -418,14 +418,15 @@ export function setupBulk(root, settings) {
       valueCell(shown(row, row.cluster)),
       valueCell(shown(row, row.name)),
       h('td', { class: 'muted' }, password && !row.problem ? t('bulk.password.hidden') : t('bulk.empty')),
-      valueCell(shown(row, row.fields[def.extra])),
+      valueCell(shown(row, row.fields[def.extra]), { wrap: true }),
       h('td', { class: 'check-cell' },
         row.valid && !issues.length ? h('span', { class: 'ok-text' }, h('span', { 'aria-hidden': 'true' }, '✓ '), t('bulk.valid')) : null,
         issues.length ? h('ul', { class: 'cell-issues' }, issues) : null));
   }
 
-  function valueCell(value) {
-    return h('td', {}, value ? h('code', { class: 'wrap' }, value) : h('span', { class: 'muted' }, t('bulk.empty')));
+  /** A value from the file, as text; identifiers stay on one line, networks may wrap. */
+  function valueCell(value, { wrap = false } = {}) {
+    return h('td', {}, value ? h('code', { class: wrap ? 'wrap' : null }, value) : h('span', { class: 'muted' }, t('bulk.empty')));
   }
 
   function renderButtons() {
@@ -481,6 +482,7 @@ export function setupBulk(root, settings) {
   }
 
   function etaText() {
+    if (run.state === 'refused' || run.state === 'nothing') return '';
     if (!active()) return run.finishedAt ? t('bulk.took', { time: duration((run.finishedAt - run.startedAt) / 1000) }) : '';
     if (run.paused) return '';
     const c = run.counts;

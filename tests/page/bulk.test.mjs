@@ -479,6 +479,23 @@ describe('EHPC, pasted rows, hostile text and refused credentials', () => {
     assert.equal(await p.locator('#bulk-summary').innerText(), 'Choose a file or paste rows to see them here.');
   });
 
+  test('on a phone-sized screen nothing but the tables scrolls sideways', async () => {
+    const { page: p } = await bulkPage({ viewport: { width: 390, height: 844 } });
+    await p.fill('#bulk-text', `${CH_HEADER}\n${DEMO.clickhouseCluster},p${unique()},Pass-word-1,2001:db8:abcd:0012:0000:0000:0000:0000/64;10.0.0.0/8\n${DEMO.clickhouseCluster},9bad,Pass-word-1,::1`);
+    assert.equal(await previewReady(p), 2);
+    await p.check('#bulk-skip');
+    await p.click('#bulk-start');
+    assert.equal(await runEnded(p), 'done');
+    const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow}px too wide`);
+    const width = await p.evaluate(() => document.documentElement.clientWidth);
+    const sticking = await p.evaluate((limit) => [...document.querySelectorAll('#panel-bulk *')]
+      .filter((e) => !e.closest('.table-wrap') && e.getClientRects().length && e.getBoundingClientRect().right > limit + 0.5)
+      .map((e) => e.id || e.className || e.tagName), width);
+    assert.deepEqual(sticking, [], 'nothing reaches past the right edge');
+    await p.screenshot({ path: join(ARTIFACTS, 'phone-bulk-en.png'), fullPage: true });
+  });
+
   test('the Bulk tab is reached and used by keyboard', async () => {
     const { page: p } = await bulkPage();
     await p.focus('#tab-ehpc');
