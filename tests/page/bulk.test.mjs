@@ -3,17 +3,17 @@
 // says what was sent), 10,000 rows without freezing the page, both languages, EHPC rows pasted
 // with hostile text, and credentials refused. csv.js is tested on its own first.
 
-import { test, describe, before, after, afterEach } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox, demoConfig, DEMO } from '../support/sandbox.mjs';
+import { DEMO } from '../support/sandbox.mjs';
 import { csvField, detectDelimiter, parseCsv, toCsv } from '../../www/csv.js';
 import * as i18n from '../../www/i18n.js';
-import { ARTIFACTS, apiRequests, fillSettings, launch, openPage, showTab, unique } from './helpers.mjs';
+import { ARTIFACTS, apiRequests, fillSettings, showTab, unique, usePageFixture } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -51,38 +51,15 @@ describe('csv.js', () => {
 });
 
 let sandbox;
-let browser;
-const open = [];
-
-before(async () => {
-  sandbox = await startSandbox({ config: demoConfig({ jobDelayMs: 30 }), args: ['--quiet'] });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await sandbox?.stop();
-});
+const page = usePageFixture({ jobDelayMs: 30, quietConsole: true }, (ready) => ({ sandbox } = ready));
 
 /** Opens the page on the Bulk tab, with the connection settings filled in. */
 async function bulkPage(options) {
-  const record = await openPage(browser, sandbox, options);
-  open.push(record);
+  const record = await page(options);
   await fillSettings(record.page);
   await showTab(record.page, options?.locale === 'zh-CN' ? '批量' : 'Bulk');
   return record;
 }
-
-afterEach(async () => {
-  while (open.length) {
-    const record = open.pop();
-    assert.deepEqual(await record.cspViolations(), [], 'no Content-Security-Policy violation');
-    assert.deepEqual(record.errors, [], 'no uncaught error');
-    const logged = record.console.filter((line) => /^(error|warning)/.test(line) && !/Failed to load resource/.test(line));
-    assert.deepEqual(logged, [], 'no console error or warning');
-    await record.context.close();
-  }
-});
 
 function csvFile(name, text) {
   return { name, mimeType: 'text/csv', buffer: Buffer.from(text, 'utf8') };

@@ -2,45 +2,15 @@
 // duplicates, every invalid input, authentication errors, the request preview, the password
 // generator, and server answers rendered as text.
 
-import { test, describe, before, after, afterEach } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSandbox, demoConfig, DEMO } from '../support/sandbox.mjs';
 import {
-  apiRequests, fillClickHouse, fillEhpc, fillSettings, finalStatus, latestOutcome, launch, openPage, showTab,
+  apiRequests, fillClickHouse, fillEhpc, fillSettings, finalStatus, latestOutcome, showTab, usePageFixture,
 } from './helpers.mjs';
 
 let sandbox;
-let browser;
-const open = [];
-
-before(async () => {
-  sandbox = await startSandbox({ config: demoConfig({ jobDelayMs: 300 }), args: ['--quiet'] });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await sandbox?.stop();
-});
-
-/** Opens a page and checks, after the test, that it raised no error and broke no CSP rule. */
-async function page(options) {
-  const record = await openPage(browser, sandbox, options);
-  open.push(record);
-  return record;
-}
-
-afterEach(async () => {
-  while (open.length) {
-    const record = open.pop();
-    assert.deepEqual(await record.cspViolations(), [], 'no Content-Security-Policy violation');
-    assert.deepEqual(record.errors, [], 'no uncaught error');
-    // The browser's own line about an HTTP error status is expected where a test asks for one.
-    const logged = record.console.filter((line) => /^(error|warning)/.test(line) && !/Failed to load resource/.test(line));
-    assert.deepEqual(logged, [], 'no console error or warning');
-    await record.context.close();
-  }
-});
+const page = usePageFixture({ jobDelayMs: 300, quietConsole: true }, (ready) => ({ sandbox } = ready));
 
 describe('adding users', () => {
   test('a ClickHouse user and an EHPC user are added through the forms; each outcome reaches successful', async () => {
@@ -188,8 +158,7 @@ describe('proxy mode', () => {
     const upstream = await startSandbox({ config: demoConfig({ jobDelayMs: 300 }), args: ['--quiet'] });
     const proxy = await startSandbox({ args: ['--quiet', '--upstream-iaas', upstream.url, '--upstream-ehpc', upstream.url] });
     try {
-      const record = await openPage(browser, proxy);
-      open.push(record);
+      const record = await page({ sandbox: proxy });
       const p = record.page;
       await fillSettings(p);
       const ch = await fillClickHouse(p);

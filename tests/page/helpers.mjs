@@ -1,10 +1,12 @@
 // Helpers for the console page tests: Debian's headless Chromium through playwright-core, a page
 // that records its console, its CSP violations and every URL it requested, and form fillers.
 
+import { after, afterEach, before } from 'node:test';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DEMO } from '../support/sandbox.mjs';
+import { DEMO, demoConfig, startSandbox } from '../support/sandbox.mjs';
 
 export const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
 mkdirSync(ARTIFACTS, { recursive: true });
@@ -49,6 +51,46 @@ export async function openPage(browser, sandbox, { locale = 'en-US', viewport = 
   await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
   record.cspViolations = () => page.evaluate(() => window.__cspViolations);
   return record;
+}
+
+/**
+ * The setup every page test file shares: one sandbox (jobs of `jobDelayMs`) and one browser for the
+ * file, handed to `started({ sandbox, browser })` once they run, and the returned `page(options)`,
+ * which opens a page (see openPage; `options.sandbox` serves it from another server); after each test, every page opened is checked for CSP violations and page
+ * errors (and, with `quietConsole`, console errors and warnings) and closed.
+ */
+export function usePageFixture({ jobDelayMs = 300, quietConsole = false } = {}, started = () => {}) {
+  let sandbox;
+  let browser;
+  const open = [];
+  before(async () => {
+    sandbox = await startSandbox({ config: demoConfig({ jobDelayMs }), args: ['--quiet'] });
+    browser = await launch();
+    started({ sandbox, browser });
+  });
+  after(async () => {
+    await browser?.close();
+    await sandbox?.stop();
+  });
+  afterEach(async () => {
+    while (open.length) {
+      const record = open.pop();
+      assert.deepEqual(await record.cspViolations(), [], 'no Content-Security-Policy violation');
+      assert.deepEqual(record.errors, [], 'no uncaught error');
+      if (quietConsole) {
+        // The browser's own line about an HTTP error status is expected where a test asks for one.
+        const logged = record.console.filter((line) => /^(error|warning)/.test(line) && !/Failed to load resource/.test(line));
+        assert.deepEqual(logged, [], 'no console error or warning');
+      }
+      await record.context.close();
+    }
+  });
+  // `options.sandbox` opens the page on another server (a proxy, say) than the file's sandbox.
+  return async function page({ sandbox: server = sandbox, ...options } = {}) {
+    const record = await openPage(browser, server, options);
+    open.push(record);
+    return record;
+  };
 }
 
 export async function fillSettings(page, { zone = DEMO.zone, accessKeyId = DEMO.accessKeyId, secret = DEMO.secretAccessKey } = {}) {

@@ -1,49 +1,22 @@
 // The console page's languages, credential safety, accessibility (axe-core, keyboard only, focus),
 // layout on a phone, and the screenshots saved as test artefacts (tests/page/artifacts/).
 
-import { test, describe, before, after, afterEach } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { startSandbox, demoConfig, DEMO } from '../support/sandbox.mjs';
+import { DEMO } from '../support/sandbox.mjs';
 import * as i18n from '../../www/i18n.js';
 import {
-  ARTIFACTS, fillClickHouse, fillEhpc, fillSettings, finalStatus, latestOutcome, launch, openPage, showTab, unique,
+  ARTIFACTS, fillClickHouse, fillEhpc, fillSettings, finalStatus, latestOutcome, showTab, unique, usePageFixture,
 } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const SECRET = DEMO.secretAccessKey;
 
-let sandbox;
-let browser;
-const open = [];
-
-before(async () => {
-  sandbox = await startSandbox({ config: demoConfig({ jobDelayMs: 300 }), args: ['--quiet'] });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await sandbox?.stop();
-});
-
-async function page(options) {
-  const record = await openPage(browser, sandbox, options);
-  open.push(record);
-  return record;
-}
-
-afterEach(async () => {
-  while (open.length) {
-    const record = open.pop();
-    assert.deepEqual(await record.cspViolations(), [], 'no Content-Security-Policy violation');
-    assert.deepEqual(record.errors, [], 'no uncaught error');
-    await record.context.close();
-  }
-});
+const page = usePageFixture({ jobDelayMs: 300 });
 
 /**
  * Runs axe-core in the page and returns its serious and critical violations. The page's CSP
