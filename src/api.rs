@@ -1,7 +1,8 @@
 //! The shapes JavaScript callers pass in (camelCase), and how options resolve into builder inputs.
-//! Arguments arrive as JSON values (the bindings pass them through `JSON.stringify`), so this is
-//! tested natively and the wasm module carries no per-type deserialisers.
+//! Arguments are read through [`Arg`], field by field, so this is tested natively on JSON values
+//! and runs in wasm on the caller's own objects.
 
+use crate::arg::Arg;
 use crate::messages::Lang;
 use crate::request::{self, Credentials, HttpRequest, Method, Stamp};
 use crate::response::ApiError;
@@ -9,8 +10,6 @@ use crate::timestamp::{format_timestamp, parse_timestamp};
 use crate::validation::{
     self, ClickHouseUser, EhpcUser, Issue, ValidClickHouseUser, ValidEhpcUser,
 };
-use serde::Serialize;
-use serde_json::{Map, Value};
 
 /// A JavaScript argument that is not the shape it should be.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,41 +25,51 @@ impl WrongShape {
     }
 }
 
-/// Reads an argument object; `null` or absent counts as an empty object.
-fn object<'a>(value: &'a Value, what: &str) -> Result<Option<&'a Map<String, Value>>, WrongShape> {
-    match value {
-        Value::Null => Ok(None),
-        Value::Object(object) => Ok(Some(object)),
-        _ => Err(WrongShape(format!("{what} must be an object"))),
+/// Checks that an argument is an object; `null` or absent counts as an empty one.
+fn object<A: Arg>(value: &A, what: &str) -> Result<(), WrongShape> {
+    if value.is_nullish() || value.is_record() {
+        Ok(())
+    } else {
+        Err(WrongShape(format!("{what} must be an object")))
     }
 }
 
 /// A string field; absent or `null` is empty, which validation reports as required.
-fn text(object: Option<&Map<String, Value>>, key: &str) -> Result<String, WrongShape> {
-    match object.and_then(|o| o.get(key)) {
-        None | Some(Value::Null) => Ok(String::new()),
-        Some(Value::String(text)) => Ok(text.clone()),
-        Some(_) => Err(WrongShape(format!("{key} must be a string"))),
+pub fn text<A: Arg>(object: &A, key: &str) -> Result<String, WrongShape> {
+    let value = object.field(key);
+    if value.is_nullish() {
+        return Ok(String::new());
     }
+    value
+        .as_text()
+        .ok_or_else(|| WrongShape(format!("{key} must be a string")))
+}
+
+/// A list of strings, or `None` when `value` is not a list.
+fn texts<A: Arg>(value: &A, rule: &str) -> Option<Result<Vec<String>, WrongShape>> {
+    let items = value.items()?;
+    Some(
+        items
+            .iter()
+            .map(|item| item.as_text().ok_or_else(|| WrongShape(rule.into())))
+            .collect(),
+    )
 }
 
 /// `userNetworks`: one string (`;`- or line-separated) or a list of strings.
-fn networks(object: Option<&Map<String, Value>>) -> Result<Vec<String>, WrongShape> {
-    match object.and_then(|o| o.get("userNetworks")) {
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|item| match item {
-                Value::String(text) => Ok(text.clone()),
-                _ => Err(WrongShape("userNetworks must hold only strings".into())),
-            })
-            .collect(),
-        _ => Ok(vec![text(object, "userNetworks")?]),
+fn networks<A: Arg>(object: &A) -> Result<Vec<String>, WrongShape> {
+    match texts(
+        &object.field("userNetworks"),
+        "userNetworks must hold only strings",
+    ) {
+        Some(list) => list,
+        None => Ok(vec![text(object, "userNetworks")?]),
     }
 }
 
 /// A ClickHouse account from `{ cluster, zone, userName, userPassword, userNetworks }`.
-pub fn clickhouse_user(value: &Value) -> Result<ClickHouseUser, WrongShape> {
-    let input = object(value, "the ClickHouse user")?;
+pub fn clickhouse_user<A: Arg>(input: &A) -> Result<ClickHouseUser, WrongShape> {
+    object(input, "the ClickHouse user")?;
     Ok(ClickHouseUser {
         cluster: text(input, "cluster")?,
         zone: text(input, "zone")?,
@@ -71,8 +80,8 @@ pub fn clickhouse_user(value: &Value) -> Result<ClickHouseUser, WrongShape> {
 }
 
 /// An EHPC user from `{ clusterId, zone, username, password, mod }`.
-pub fn ehpc_user(value: &Value) -> Result<EhpcUser, WrongShape> {
-    let input = object(value, "the EHPC user")?;
+pub fn ehpc_user<A: Arg>(input: &A) -> Result<EhpcUser, WrongShape> {
+    object(input, "the EHPC user")?;
     Ok(EhpcUser {
         cluster_id: text(input, "clusterId")?,
         zone: text(input, "zone")?,
@@ -91,9 +100,9 @@ pub type PreparedRows<V> = Result<Vec<BulkRow<V>>, WrongShape>;
 /// Prepares the rows of a bulk call: `fill` supplies the cluster and zone of the options where a
 /// row has none; each row is validated; a row that repeats an earlier row's cluster and user is
 /// invalid, so nothing is sent twice. A row of the wrong shape is invalid on its own.
-fn bulk_rows<U: Default, V>(
-    rows: &Value,
-    parse: fn(&Value) -> Result<U, WrongShape>,
+fn bulk_rows<A: Arg, U: Default, V>(
+    rows: &A,
+    parse: fn(&A) -> Result<U, WrongShape>,
     fill: impl Fn(&mut U),
     validate: fn(&U, Lang) -> validation::Validated<V>,
     key: fn(&U) -> (String, String),
@@ -101,7 +110,7 @@ fn bulk_rows<U: Default, V>(
     lang: Lang,
 ) -> PreparedRows<V> {
     let rows = rows
-        .as_array()
+        .items()
         .ok_or_else(|| WrongShape("rows must be a list".into()))?;
     let users: Vec<Result<U, WrongShape>> = rows
         .iter()
@@ -143,13 +152,13 @@ fn bulk_rows<U: Default, V>(
 }
 
 /// ClickHouse bulk rows; `options.cluster` and `options.zone` apply to rows without their own.
-pub fn clickhouse_rows(
-    rows: &Value,
-    options: &Value,
+pub fn clickhouse_rows<A: Arg>(
+    rows: &A,
+    options: &A,
     lang: Lang,
 ) -> PreparedRows<ValidClickHouseUser> {
-    let defaults = object(options, "options")?;
-    let (cluster, zone) = (text(defaults, "cluster")?, text(defaults, "zone")?);
+    object(options, "options")?;
+    let (cluster, zone) = (text(options, "cluster")?, text(options, "zone")?);
     bulk_rows(
         rows,
         clickhouse_user,
@@ -169,9 +178,9 @@ pub fn clickhouse_rows(
 }
 
 /// EHPC bulk rows; `options.clusterId` and `options.zone` apply to rows without their own.
-pub fn ehpc_rows(rows: &Value, options: &Value, lang: Lang) -> PreparedRows<ValidEhpcUser> {
-    let defaults = object(options, "options")?;
-    let (cluster_id, zone) = (text(defaults, "clusterId")?, text(defaults, "zone")?);
+pub fn ehpc_rows<A: Arg>(rows: &A, options: &A, lang: Lang) -> PreparedRows<ValidEhpcUser> {
+    object(options, "options")?;
+    let (cluster_id, zone) = (text(options, "clusterId")?, text(options, "zone")?);
     bulk_rows(
         rows,
         ehpc_user,
@@ -198,25 +207,21 @@ pub struct DescribeJobsInput {
     pub limit: Option<u32>,
 }
 
-pub fn describe_jobs_input(value: &Value) -> Result<DescribeJobsInput, WrongShape> {
-    let input = object(value, "the DescribeJobs input")?;
-    let jobs = match input.and_then(|o| o.get("jobs")) {
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|item| item.as_str().map(String::from))
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| WrongShape("jobs must hold only strings".into()))?,
-        _ => return Err(WrongShape("jobs must be a list of job ids".into())),
+pub fn describe_jobs_input<A: Arg>(input: &A) -> Result<DescribeJobsInput, WrongShape> {
+    object(input, "the DescribeJobs input")?;
+    let jobs = match texts(&input.field("jobs"), "jobs must hold only strings") {
+        Some(jobs) => jobs?,
+        None => return Err(WrongShape("jobs must be a list of job ids".into())),
     };
-    let limit = match input.and_then(|o| o.get("limit")) {
-        None | Some(Value::Null) => None,
-        Some(limit) => Some(
-            limit
-                .as_u64()
-                .filter(|l| (1..=100).contains(l))
-                .ok_or_else(|| WrongShape("limit must be a whole number from 1 to 100".into()))?
-                as u32,
-        ),
+    let limit = input.field("limit");
+    let limit = if limit.is_nullish() {
+        None
+    } else {
+        let limit = limit
+            .integer()
+            .filter(|l| (1..=100).contains(l))
+            .ok_or_else(|| WrongShape("limit must be a whole number from 1 to 100".into()))?;
+        Some(limit as u32)
     };
     Ok(DescribeJobsInput {
         zone: text(input, "zone")?,
@@ -226,14 +231,14 @@ pub fn describe_jobs_input(value: &Value) -> Result<DescribeJobsInput, WrongShap
 }
 
 /// `{ accessKeyId, secretAccessKey }`; both are required and the secret is never echoed.
-pub fn credentials(value: &Value, lang: Lang) -> Result<Credentials, ApiError> {
+pub fn credentials<A: Arg>(input: &A, lang: Lang) -> Result<Credentials, ApiError> {
     let invalid = |name: &str| {
         ApiError::invalid_options(
             &format!("credentials.{name} must be a non-empty string"),
             lang,
         )
     };
-    let input = object(value, "credentials").map_err(|_| invalid("accessKeyId"))?;
+    object(input, "credentials").map_err(|_| invalid("accessKeyId"))?;
     let access_key_id = text(input, "accessKeyId").map_err(|_| invalid("accessKeyId"))?;
     let secret_access_key =
         text(input, "secretAccessKey").map_err(|_| invalid("secretAccessKey"))?;
@@ -250,39 +255,52 @@ pub fn credentials(value: &Value, lang: Lang) -> Result<Credentials, ApiError> {
 }
 
 /// `lang` of an options object: `'zh'` for Chinese, English otherwise.
-pub fn lang(options: &Value) -> Lang {
-    match options.get("lang").and_then(Value::as_str) {
+pub fn lang<A: Arg>(options: &A) -> Lang {
+    match options.field("lang").as_text().as_deref() {
         Some("zh") => Lang::Zh,
         _ => Lang::En,
     }
 }
 
+/// The `timestamp` option as given.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Timestamp {
+    /// Milliseconds since the epoch: a number or a `Date`.
+    Millis(f64),
+    /// `YYYY-MM-DDTHH:MM:SSZ`, or what `Date.toJSON()` makes (with milliseconds).
+    Text(String),
+    /// Anything else, refused when the options are resolved.
+    Other,
+}
+
 /// Options every builder and sender takes: `endpoint`, `timestamp`, `method`, `reqId`, `lang`.
-/// A `Date` arrives as its JSON form, an ISO string with milliseconds.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RequestOptions {
     pub endpoint: Option<String>,
-    pub timestamp: Option<Value>,
+    pub timestamp: Option<Timestamp>,
     pub method: Option<String>,
     pub req_id: Option<String>,
     pub lang: Lang,
 }
 
 impl RequestOptions {
-    pub fn from_json(value: &Value) -> Result<Self, ApiError> {
-        let lang = lang(value);
-        let options =
-            object(value, "options").map_err(|e| ApiError::invalid_options(&e.0, lang))?;
+    pub fn read<A: Arg>(options: &A) -> Result<Self, ApiError> {
+        let lang = lang(options);
+        object(options, "options").map_err(|e| ApiError::invalid_options(&e.0, lang))?;
         let optional = |key: &str| -> Result<Option<String>, ApiError> {
             let value = text(options, key).map_err(|e| ApiError::invalid_options(&e.0, lang))?;
             Ok((!value.is_empty()).then_some(value))
         };
+        let timestamp = options.field("timestamp");
+        let timestamp =
+            (!timestamp.is_nullish()).then(|| match (timestamp.number(), timestamp.as_text()) {
+                (Some(ms), _) => Timestamp::Millis(ms),
+                (None, Some(text)) => Timestamp::Text(text),
+                (None, None) => Timestamp::Other,
+            });
         Ok(RequestOptions {
             endpoint: optional("endpoint")?,
-            timestamp: options
-                .and_then(|o| o.get("timestamp"))
-                .filter(|t| !t.is_null())
-                .cloned(),
+            timestamp,
             method: optional("method")?,
             req_id: optional("reqId")?,
             lang,
@@ -329,11 +347,10 @@ impl RequestOptions {
         };
         let time_stamp = match &self.timestamp {
             None => format_timestamp((now_ms / 1000.0).floor() as i64),
-            Some(Value::Number(ms)) => match ms.as_f64() {
-                Some(ms) => format_timestamp((ms / 1000.0).floor() as i64),
-                None => return Err(invalid(TIMESTAMP_RULE.into())),
-            },
-            Some(Value::String(text)) => {
+            Some(Timestamp::Millis(ms)) if ms.is_finite() => {
+                format_timestamp((ms / 1000.0).floor() as i64)
+            }
+            Some(Timestamp::Text(text)) => {
                 // `Date.toJSON()` adds milliseconds, which the APIs do not sign.
                 let whole_seconds = match text.split_once('.') {
                     Some((seconds, fraction))
@@ -364,27 +381,6 @@ impl RequestOptions {
             method,
             stamp: Stamp { time_stamp, req_id },
         })
-    }
-}
-
-/// A signed request as JavaScript sees it: headers as an object, absent body as `null`.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-pub struct SignedRequest {
-    pub method: &'static str,
-    pub url: String,
-    #[serde(serialize_with = "crate::encoding::serialize_pairs_as_map")]
-    pub headers: Vec<(String, String)>,
-    pub body: Option<String>,
-}
-
-impl From<HttpRequest> for SignedRequest {
-    fn from(request: HttpRequest) -> Self {
-        SignedRequest {
-            method: request.method.as_str(),
-            url: request.url,
-            headers: request.headers,
-            body: request.body,
-        }
     }
 }
 
@@ -469,12 +465,14 @@ mod tests {
         "a".repeat(32)
     }
 
+    use serde_json::Value;
+
     fn json(text: &str) -> Value {
         serde_json::from_str(text).expect("json")
     }
 
     fn resolve(options: &str) -> Result<Resolved, ApiError> {
-        RequestOptions::from_json(&json(options))?.resolve(
+        RequestOptions::read(&json(options))?.resolve(
             request::DEFAULT_IAAS_ENDPOINT,
             NOW_MS,
             fixed_id,

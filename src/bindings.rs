@@ -1,16 +1,16 @@
-//! The JavaScript API: thin wrappers that convert values, call the pure modules, and turn
-//! [`ApiError`]s into `QingCloudError`s. Arguments cross as JSON (`JSON.stringify` in, `JSON.parse`
-//! out), which keeps the module small; `signal` and `onStatus` are read as they are. Nothing here
-//! panics: every failure becomes an exception or a rejection.
+//! The JavaScript API: thin wrappers that read arguments in place (through [`Arg`]), call the pure
+//! modules, and answer plain objects or `QingCloudError`s (through [`crate::js`]). `signal` and the
+//! callbacks are taken as they are. Nothing here panics: every failure becomes an exception or a
+//! rejection.
 
-use crate::api::{self, RequestOptions, SignedRequest};
+use crate::api::{self, RequestOptions, WrongShape};
+use crate::arg::Arg;
 use crate::client::{self, SendPolicy};
+use crate::js;
 use crate::messages::Lang;
 use crate::request::{self, HttpRequest, Method};
-use crate::response::{camel_case_keys, job_set, ApiError, ErrorKind, JobStatus};
+use crate::response::{job_set, ApiError, ErrorKind, JobStatus};
 use crate::validation::{self, Report};
-use serde::Serialize;
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
@@ -295,83 +295,35 @@ fn promise(
     wasm_bindgen_futures::future_to_promise(boxed)
 }
 
-/// A result as a plain JavaScript value.
-fn to_js<T: Serialize>(value: &T) -> JsValue {
-    serde_json::to_string(value)
-        .ok()
-        .and_then(|text| js_sys::JSON::parse(&text).ok())
-        .unwrap_or(JsValue::NULL)
+fn shape_error(lang: Lang) -> impl Fn(WrongShape) -> JsValue {
+    move |shape| js::error(&shape.into_error(lang))
 }
 
-/// An argument as JSON; `undefined` is `null`. What `JSON.stringify` refuses is invalid input.
-fn to_json(value: &JsValue, lang: Lang) -> Result<Value, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(Value::Null);
-    }
-    js_sys::JSON::stringify(value)
-        .ok()
-        .and_then(|text| text.as_string())
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .ok_or_else(|| {
-            let shape = api::WrongShape("an argument cannot be read as JSON".into());
-            js_error(&shape.into_error(lang), None)
-        })
-}
-
-fn get(target: &JsValue, key: &str) -> JsValue {
-    if target.is_object() {
-        js_sys::Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-    } else {
-        JsValue::UNDEFINED
-    }
-}
-
-fn set(target: &JsValue, key: &str, value: &JsValue) {
-    let _ = js_sys::Reflect::set(target, &JsValue::from_str(key), value);
-}
-
-/// An `Error` named `QingCloudError` with `code`, `retCode`, `status` and, for invalid input, `errors`.
-fn js_error(error: &ApiError, report: Option<&Report>) -> JsValue {
-    let js = js_sys::Error::new(&error.message);
-    js.set_name("QingCloudError");
-    let js: JsValue = js.into();
-    set(&js, "code", &JsValue::from_str(error.kind.code()));
-    if let Some(code) = error.ret_code {
-        set(&js, "retCode", &JsValue::from_f64(code as f64));
-    }
-    if let Some(status) = error.status {
-        set(&js, "status", &JsValue::from(status));
-    }
-    if let Some(report) = report {
-        set(&js, "errors", &to_js(&report.errors));
-    }
-    js
-}
-
-/// The language and the parsed options of an options argument.
-fn options_of(options: &JsValue) -> Result<(Lang, RequestOptions), JsValue> {
-    let json = to_json(options, Lang::En)?;
-    let lang = api::lang(&json);
-    let parsed = RequestOptions::from_json(&json).map_err(|e| js_error(&e, None))?;
-    Ok((lang, parsed))
+fn options_of(options: &JsValue) -> Result<RequestOptions, JsValue> {
+    RequestOptions::read(options).map_err(|e| js::error(&e))
 }
 
 fn resolve(options: &RequestOptions, default_endpoint: &str) -> Result<api::Resolved, JsValue> {
     options
         .resolve(default_endpoint, client::now_ms(), client::random_req_id)
-        .map_err(|e| js_error(&e, None))
+        .map_err(|e| js::error(&e))
 }
 
 fn credentials(value: &JsValue, lang: Lang) -> Result<request::Credentials, JsValue> {
-    api::credentials(&to_json(value, lang)?, lang).map_err(|e| js_error(&e, None))
+    api::credentials(value, lang).map_err(|e| js::error(&e))
 }
 
 /// A non-negative whole-number option, or its default.
 fn number(options: &JsValue, key: &str, default: u32) -> u32 {
-    get(options, key)
+    options
+        .field(key)
         .as_f64()
         .filter(|n| n.is_finite() && *n >= 0.0)
         .map_or(default, |n| n.min(f64::from(u32::MAX)) as u32)
+}
+
+fn callback(options: &JsValue, key: &str) -> Option<js_sys::Function> {
+    options.field(key).dyn_into().ok()
 }
 
 fn send_policy(options: &JsValue, lang: Lang) -> SendPolicy {
@@ -386,14 +338,14 @@ fn send_policy(options: &JsValue, lang: Lang) -> SendPolicy {
 }
 
 fn signal_of(options: &JsValue) -> Option<AbortSignal> {
-    get(options, "signal").dyn_into::<AbortSignal>().ok()
+    options.field("signal").dyn_into::<AbortSignal>().ok()
 }
 
 /// Validation failures carry the whole report as `errors`.
 fn build_error(error: ApiError, report: impl FnOnce() -> Report) -> JsValue {
     match error.kind {
-        ErrorKind::InvalidInput => js_error(&error, Some(&report())),
-        _ => js_error(&error, None),
+        ErrorKind::InvalidInput => js::invalid_input(&error, &report()),
+        _ => js::error(&error),
     }
 }
 
@@ -402,11 +354,11 @@ fn clickhouse_request(
     creds: &JsValue,
     options: &JsValue,
 ) -> Result<HttpRequest, JsValue> {
-    let (lang, opts) = options_of(options)?;
-    let user = api::clickhouse_user(&to_json(input, lang)?)
-        .map_err(|e| js_error(&e.into_error(lang), None))?;
+    let options = options_of(options)?;
+    let lang = options.lang;
+    let user = api::clickhouse_user(input).map_err(shape_error(lang))?;
     let credentials = credentials(creds, lang)?;
-    let resolved = resolve(&opts, request::DEFAULT_IAAS_ENDPOINT)?;
+    let resolved = resolve(&options, request::DEFAULT_IAAS_ENDPOINT)?;
     api::build_clickhouse(&user, &credentials, &resolved, lang).map_err(|e| {
         build_error(e, || {
             validation::validate_clickhouse_user(&user, lang).report
@@ -419,26 +371,13 @@ fn ehpc_request(
     creds: &JsValue,
     options: &JsValue,
 ) -> Result<HttpRequest, JsValue> {
-    let (lang, opts) = options_of(options)?;
-    let user =
-        api::ehpc_user(&to_json(input, lang)?).map_err(|e| js_error(&e.into_error(lang), None))?;
+    let options = options_of(options)?;
+    let lang = options.lang;
+    let user = api::ehpc_user(input).map_err(shape_error(lang))?;
     let credentials = credentials(creds, lang)?;
-    let resolved = resolve(&opts, request::DEFAULT_EHPC_ENDPOINT)?;
+    let resolved = resolve(&options, request::DEFAULT_EHPC_ENDPOINT)?;
     api::build_ehpc(&user, &credentials, &resolved, lang)
         .map_err(|e| build_error(e, || validation::validate_ehpc_user(&user, lang).report))
-}
-
-fn describe_jobs_request(
-    input: &JsValue,
-    creds: &JsValue,
-    options: &JsValue,
-) -> Result<HttpRequest, JsValue> {
-    let (lang, opts) = options_of(options)?;
-    let input = api::describe_jobs_input(&to_json(input, lang)?)
-        .map_err(|e| js_error(&e.into_error(lang), None))?;
-    let credentials = credentials(creds, lang)?;
-    let resolved = resolve(&opts, request::DEFAULT_IAAS_ENDPOINT)?;
-    api::build_describe_jobs(input, &credentials, &resolved, lang).map_err(|e| js_error(&e, None))
 }
 
 #[wasm_bindgen(js_name = validateClickHouseUser, unchecked_return_type = "ValidationReport")]
@@ -446,10 +385,9 @@ pub fn validate_clickhouse_user(
     #[wasm_bindgen(unchecked_param_type = "ClickHouseUserInput")] input: JsValue,
     options: Option<ValidateOptions>,
 ) -> Result<JsValue, JsValue> {
-    let lang = api::lang(&to_json(&optional(options), Lang::En)?);
-    let user = api::clickhouse_user(&to_json(&input, lang)?)
-        .map_err(|e| js_error(&e.into_error(lang), None))?;
-    Ok(to_js(
+    let lang = api::lang(&optional(options));
+    let user = api::clickhouse_user(&input).map_err(shape_error(lang))?;
+    Ok(js::report(
         &validation::validate_clickhouse_user(&user, lang).report,
     ))
 }
@@ -459,10 +397,11 @@ pub fn validate_ehpc_user(
     #[wasm_bindgen(unchecked_param_type = "EhpcUserInput")] input: JsValue,
     options: Option<ValidateOptions>,
 ) -> Result<JsValue, JsValue> {
-    let lang = api::lang(&to_json(&optional(options), Lang::En)?);
-    let user =
-        api::ehpc_user(&to_json(&input, lang)?).map_err(|e| js_error(&e.into_error(lang), None))?;
-    Ok(to_js(&validation::validate_ehpc_user(&user, lang).report))
+    let lang = api::lang(&optional(options));
+    let user = api::ehpc_user(&input).map_err(shape_error(lang))?;
+    Ok(js::report(
+        &validation::validate_ehpc_user(&user, lang).report,
+    ))
 }
 
 /// The URL-encoded `service_params` value: compact JSON in the documented key order, networks
@@ -471,8 +410,7 @@ pub fn validate_ehpc_user(
 pub fn encode_service_params(
     #[wasm_bindgen(unchecked_param_type = "ServiceParamsInput")] input: JsValue,
 ) -> Result<String, JsValue> {
-    let user = api::clickhouse_user(&to_json(&input, Lang::En)?)
-        .map_err(|e| js_error(&e.into_error(Lang::En), None))?;
+    let user = api::clickhouse_user(&input).map_err(shape_error(Lang::En))?;
     Ok(crate::encoding::encode_service_params(
         &validation::join_networks(&user.user_networks),
         &user.user_password,
@@ -486,8 +424,7 @@ pub fn build_clickhouse_add_users_request(
     #[wasm_bindgen(unchecked_param_type = "Credentials")] credentials: JsValue,
     options: Option<RequestOptionsArg>,
 ) -> Result<JsValue, JsValue> {
-    clickhouse_request(&input, &credentials, &optional(options))
-        .map(|r| to_js(&SignedRequest::from(r)))
+    clickhouse_request(&input, &credentials, &optional(options)).map(|r| js::request(&r))
 }
 
 #[wasm_bindgen(js_name = buildEhpcAddUserRequest, unchecked_return_type = "SignedRequest")]
@@ -496,7 +433,7 @@ pub fn build_ehpc_add_user_request(
     #[wasm_bindgen(unchecked_param_type = "Credentials")] credentials: JsValue,
     options: Option<RequestOptionsArg>,
 ) -> Result<JsValue, JsValue> {
-    ehpc_request(&input, &credentials, &optional(options)).map(|r| to_js(&SignedRequest::from(r)))
+    ehpc_request(&input, &credentials, &optional(options)).map(|r| js::request(&r))
 }
 
 #[wasm_bindgen(js_name = buildDescribeJobsRequest, unchecked_return_type = "SignedRequest")]
@@ -505,51 +442,55 @@ pub fn build_describe_jobs_request(
     #[wasm_bindgen(unchecked_param_type = "Credentials")] credentials: JsValue,
     options: Option<RequestOptionsArg>,
 ) -> Result<JsValue, JsValue> {
-    describe_jobs_request(&input, &credentials, &optional(options))
-        .map(|r| to_js(&SignedRequest::from(r)))
+    let options = options_of(&optional(options))?;
+    let lang = options.lang;
+    let input = api::describe_jobs_input(&input).map_err(shape_error(lang))?;
+    let credentials = self::credentials(&credentials, lang)?;
+    let resolved = resolve(&options, request::DEFAULT_IAAS_ENDPOINT)?;
+    api::build_describe_jobs(input, &credentials, &resolved, lang)
+        .map(|r| js::request(&r))
+        .map_err(|e| js::error(&e))
 }
 
 /// A signed request with its signature and passwords masked, and as a curl command.
 #[wasm_bindgen(js_name = previewRequest, unchecked_return_type = "RequestPreview")]
 pub fn preview_request(
     #[wasm_bindgen(unchecked_param_type = "SignedRequest")] request: JsValue,
-) -> Result<JsValue, JsValue> {
-    let json = to_json(&request, Lang::En)?;
-    let text = |key: &str| json.get(key).and_then(Value::as_str).map(String::from);
-    let headers = json
-        .get("headers")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-        .collect();
+) -> JsValue {
+    let headers = request.field("headers");
+    let headers = if headers.is_object() {
+        js_sys::Object::entries(headers.unchecked_ref())
+            .iter()
+            .filter_map(|entry| {
+                let entry: js_sys::Array = entry.unchecked_into();
+                Some((entry.get(0).as_string()?, entry.get(1).as_string()?))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let method = request.field("method").as_string();
     let request = HttpRequest {
-        method: if text("method").is_some_and(|m| m.eq_ignore_ascii_case("POST")) {
+        method: if method.is_some_and(|m| m.eq_ignore_ascii_case("POST")) {
             Method::Post
         } else {
             Method::Get
         },
-        url: text("url").unwrap_or_default(),
+        url: request.field("url").as_string().unwrap_or_default(),
         headers,
-        body: text("body"),
+        body: request.field("body").as_string(),
     };
-    Ok(to_js(&crate::preview::preview(&request)))
+    js::preview(&crate::preview::preview(&request))
 }
 
 /// Sends a built request and answers the response with camelCase keys.
-async fn submit(request: HttpRequest, options: JsValue, lang: Lang) -> Result<JsValue, JsValue> {
-    let policy = send_policy(&options, lang);
+async fn submit(request: HttpRequest, options: JsValue) -> Result<JsValue, JsValue> {
+    let policy = send_policy(&options, api::lang(&options));
     let signal = signal_of(&options);
     let response = client::send(&request, &policy, signal.as_ref())
         .await
-        .map_err(|e| js_error(&e, None))?;
-    Ok(to_js(&camel_case_keys(Value::Object(response))))
-}
-
-fn lang_or_default(options: &JsValue) -> Lang {
-    to_json(options, Lang::En)
-        .map(|json| api::lang(&json))
-        .unwrap_or_default()
+        .map_err(|e| js::error(&e))?;
+    Ok(js::camel_case_keys(&response))
 }
 
 /// Validates, signs and sends `add_users`; resolves to `{ action, jobId, retCode, ... }`.
@@ -560,9 +501,10 @@ pub fn add_clickhouse_user(
     options: Option<SendOptions>,
 ) -> js_sys::Promise {
     let options = optional(options);
-    let request = clickhouse_request(&input, &credentials, &options);
-    let lang = lang_or_default(&options);
-    promise(async move { submit(request?, options, lang).await })
+    match clickhouse_request(&input, &credentials, &options) {
+        Ok(request) => promise(submit(request, options)),
+        Err(error) => js_sys::Promise::reject(&error),
+    }
 }
 
 /// Validates, signs and sends EHPC `addUser`; resolves to `{ action, jobId, retCode }`.
@@ -573,80 +515,72 @@ pub fn add_ehpc_user(
     options: Option<SendOptions>,
 ) -> js_sys::Promise {
     let options = optional(options);
-    let request = ehpc_request(&input, &credentials, &options);
-    let lang = lang_or_default(&options);
-    promise(async move { submit(request?, options, lang).await })
+    match ehpc_request(&input, &credentials, &options) {
+        Ok(request) => promise(submit(request, options)),
+        Err(error) => js_sys::Promise::reject(&error),
+    }
 }
 
-/// Splits prepared rows into each row's zone, its user (valid rows) and its issues (invalid rows).
-fn split_rows<V>(
-    rows: Vec<api::BulkRow<V>>,
+/// What differs between the two bulk calls.
+struct BulkApi<V> {
+    prepare: fn(&JsValue, &JsValue, Lang) -> api::PreparedRows<V>,
     zone_of: fn(&V) -> &str,
-) -> (Vec<String>, Vec<Option<V>>, Vec<Vec<validation::Issue>>) {
+    sign: fn(&V, &request::Credentials, &api::Resolved) -> HttpRequest,
+    default_endpoint: &'static str,
+}
+
+/// Reads and checks every argument of a bulk call, so that a bad one rejects before anything is
+/// sent, and sets the run up.
+fn bulk_run<V: 'static>(
+    which: BulkApi<V>,
+    rows: &JsValue,
+    credentials: &JsValue,
+    options: &JsValue,
+) -> Result<std::rc::Rc<crate::bulk_driver::Shared>, JsValue> {
+    let opts = options_of(options)?;
+    let lang = opts.lang;
+    let credentials = self::credentials(credentials, lang)?;
+    let rows = (which.prepare)(rows, options, lang).map_err(shape_error(lang))?;
+    let resolved = resolve(&opts, which.default_endpoint)?;
+    let invalid_options = |detail: &str| js::error(&ApiError::invalid_options(detail, lang));
+    let jobs_endpoint = match options.field("jobsEndpoint").as_string() {
+        Some(endpoint) => request::normalize_endpoint(&endpoint).map_err(|e| {
+            invalid_options(&format!(
+                "jobsEndpoint \"{}\" must be an http:// or https:// URL",
+                e.0
+            ))
+        })?,
+        None if opts.endpoint.is_some() => resolved.endpoint.clone(),
+        None => request::DEFAULT_IAAS_ENDPOINT.to_string(),
+    };
+    let skip_invalid = match options.field("onInvalid").as_string().as_deref() {
+        None | Some("stop") => false,
+        Some("skip") => true,
+        Some(_) => return Err(invalid_options("onInvalid must be 'stop' or 'skip'")),
+    };
     let zones = rows
         .iter()
-        .map(|row| {
-            row.as_ref()
-                .map(|user| zone_of(user).to_string())
-                .unwrap_or_default()
-        })
+        .map(|row| row.as_ref().map_or("", which.zone_of).to_string())
         .collect();
-    let (users, invalid) = rows
+    let (users, invalid): (Vec<Option<V>>, Vec<Vec<validation::Issue>>) = rows
         .into_iter()
         .map(|row| match row {
             Ok(user) => (Some(user), Vec::new()),
             Err(issues) => (None, issues),
         })
         .unzip();
-    (zones, users, invalid)
-}
-
-/// Signs the request of a valid row; `None` for an invalid one (never queued, so never asked).
-type RowSigner = Box<dyn Fn(usize, &request::Credentials, &api::Resolved) -> Option<HttpRequest>>;
-
-/// Runs a bulk add. Not generic, so that both APIs share one compiled copy.
-async fn bulk(
-    zones: Vec<String>,
-    invalid: Vec<Vec<validation::Issue>>,
-    sign: RowSigner,
-    credentials: request::Credentials,
-    options: JsValue,
-    default_endpoint: &'static str,
-) -> Result<JsValue, JsValue> {
-    let (lang, opts) = options_of(&options)?;
-    let resolved = resolve(&opts, default_endpoint)?;
-    let json = to_json(&options, lang)?;
-    let jobs_endpoint = match json.get("jobsEndpoint").and_then(Value::as_str) {
-        Some(endpoint) => request::normalize_endpoint(endpoint).map_err(|e| {
-            let detail = format!(
-                "jobsEndpoint \"{}\" must be an http:// or https:// URL",
-                e.0
-            );
-            js_error(&ApiError::invalid_options(&detail, lang), None)
-        })?,
-        None if opts.endpoint.is_some() => resolved.endpoint.clone(),
-        None => request::DEFAULT_IAAS_ENDPOINT.to_string(),
-    };
-    let on_invalid_skip = match json.get("onInvalid").and_then(Value::as_str) {
-        None | Some("stop") => false,
-        Some("skip") => true,
-        Some(_) => {
-            let error = ApiError::invalid_options("onInvalid must be 'stop' or 'skip'", lang);
-            return Err(js_error(&error, None));
-        }
-    };
     let mut run = crate::bulk::BulkRun::new(invalid, lang);
-    if run.has_invalid() && !on_invalid_skip {
+    if run.has_invalid() && !skip_invalid {
         run.stop_for_invalid();
     }
-    let mut send = send_policy(&options, lang);
-    send.max_attempts = number(&options, "maxAttempts", 5);
-    send.retry_cap_ms = number(&options, "retryCapMs", 8_000);
+    let mut send = send_policy(options, lang);
+    send.max_attempts = number(options, "maxAttempts", 5);
+    send.retry_cap_ms = number(options, "retryCapMs", 8_000);
     let settings = crate::bulk_driver::Settings {
-        concurrency: number(&options, "concurrency", 4).clamp(1, 64),
+        concurrency: number(options, "concurrency", 4).clamp(1, 64),
         send,
-        poll_interval_ms: number(&options, "pollIntervalMs", 1_000),
-        job_timeout_ms: number(&options, "jobTimeoutMs", 300_000),
+        poll_interval_ms: number(options, "pollIntervalMs", 1_000),
+        job_timeout_ms: number(options, "jobTimeoutMs", 300_000),
     };
     let lookup = crate::bulk_driver::JobLookup {
         endpoint: jobs_endpoint,
@@ -654,41 +588,20 @@ async fn bulk(
         credentials: credentials.clone(),
         zones,
     };
+    let (sign_user, default_endpoint) = (which.sign, which.default_endpoint);
     let build = Box::new(move |index: usize| {
         // Re-resolved for every attempt: a long run must not sign with a stale clock.
         let fresh = resolve(&opts, default_endpoint).unwrap_or_else(|_| resolved.clone());
-        sign(index, &credentials, &fresh)
+        Some(sign_user(users.get(index)?.as_ref()?, &credentials, &fresh))
     });
-    let on_progress = get(&options, "onProgress")
-        .dyn_into::<js_sys::Function>()
-        .ok();
-    let shared = crate::bulk_driver::Shared::new(
+    Ok(crate::bulk_driver::Shared::new(
         run,
         build,
         lookup,
         settings,
-        signal_of(&options),
-        on_progress,
-    );
-    crate::bulk_driver::run(shared.clone()).await;
-    let run = shared.run.borrow();
-    #[derive(Serialize)]
-    struct BulkResult {
-        results: Vec<crate::bulk::RowResult>,
-        counts: crate::bulk::Counts,
-    }
-    Ok(to_js(&BulkResult {
-        results: run.results(),
-        counts: run.counts(),
-    }))
-}
-
-/// What differs between the two bulk calls.
-struct BulkApi<V> {
-    prepare: fn(&Value, &Value, Lang) -> api::PreparedRows<V>,
-    zone_of: fn(&V) -> &str,
-    sign: fn(&V, &request::Credentials, &api::Resolved) -> HttpRequest,
-    default_endpoint: &'static str,
+        signal_of(options),
+        callback(options, "onProgress"),
+    ))
 }
 
 fn bulk_promise<V: 'static>(
@@ -697,30 +610,17 @@ fn bulk_promise<V: 'static>(
     credentials: JsValue,
     options: JsValue,
 ) -> js_sys::Promise {
-    promise(async move {
-        let (lang, _) = options_of(&options)?;
-        let credentials = self::credentials(&credentials, lang)?;
-        let rows = (which.prepare)(&to_json(&rows, lang)?, &to_json(&options, lang)?, lang)
-            .map_err(|e| js_error(&e.into_error(lang), None))?;
-        let (zones, users, invalid) = split_rows(rows, which.zone_of);
-        let sign_user = which.sign;
-        let sign: RowSigner = Box::new(move |index, credentials, resolved| {
-            Some(sign_user(
-                users.get(index)?.as_ref()?,
-                credentials,
-                resolved,
-            ))
-        });
-        bulk(
-            zones,
-            invalid,
-            sign,
-            credentials,
-            options,
-            which.default_endpoint,
-        )
-        .await
-    })
+    match bulk_run(which, &rows, &credentials, &options) {
+        Ok(shared) => promise(async move {
+            crate::bulk_driver::run(shared.clone()).await;
+            let run = shared.run.borrow();
+            let result = js_sys::Object::new();
+            js::set(&result, "results", &js::row_results(&run.results()));
+            js::set(&result, "counts", &js::counts(&run.counts()));
+            Ok(result.into())
+        }),
+        Err(error) => js_sys::Promise::reject(&error),
+    }
 }
 
 /// Adds many ClickHouse accounts; resolves to `{ results, counts }` with one result per row.
@@ -790,15 +690,14 @@ pub fn wait_for_job(
 }
 
 async fn wait(job_id: String, options: JsValue) -> Result<JsValue, JsValue> {
-    let (lang, opts) = options_of(&options)?;
+    let opts = options_of(&options)?;
+    let lang = opts.lang;
     let interval_ms = number(&options, "intervalMs", 1_000);
     let timeout_ms = number(&options, "timeoutMs", 300_000);
-    let on_status = get(&options, "onStatus")
-        .dyn_into::<js_sys::Function>()
-        .ok();
+    let on_status = callback(&options, "onStatus");
     let signal = signal_of(&options);
-    let zone = get(&options, "zone").as_string().unwrap_or_default();
-    let credentials = credentials(&get(&options, "credentials"), lang)?;
+    let zone = options.field("zone").as_string().unwrap_or_default();
+    let credentials = credentials(&options.field("credentials"), lang)?;
     let mut policy = SendPolicy {
         lang,
         ..SendPolicy::default()
@@ -813,7 +712,7 @@ async fn wait(job_id: String, options: JsValue) -> Result<JsValue, JsValue> {
             limit: None,
         };
         let request = api::build_describe_jobs(input, &credentials, &resolved, lang)
-            .map_err(|e| js_error(&e, None))?;
+            .map_err(|e| js::error(&e))?;
         let remaining = (deadline - client::now_ms()).max(1.0);
         policy.timeout_ms = SendPolicy::default().timeout_ms.min(remaining as u32);
         match client::send(&request, &policy, signal.as_ref()).await {
@@ -822,7 +721,7 @@ async fn wait(job_id: String, options: JsValue) -> Result<JsValue, JsValue> {
                     .into_iter()
                     .find(|(id, ..)| *id == job_id)
                 {
-                    let job_js = to_js(&camel_case_keys(Value::Object(job.clone())));
+                    let job_js = js::camel_case_keys(&job);
                     if last_status != Some(status) {
                         last_status = Some(status);
                         if let Some(callback) = &on_status {
@@ -832,24 +731,21 @@ async fn wait(job_id: String, options: JsValue) -> Result<JsValue, JsValue> {
                     match status {
                         JobStatus::Successful => return Ok(job_js),
                         JobStatus::Failed => {
-                            return Err(js_error(&ApiError::job_failed(&job_id, job, lang), None))
+                            return Err(js::error(&ApiError::job_failed(&job_id, &job, lang)))
                         }
                         JobStatus::Pending | JobStatus::Working => {}
                     }
                 }
             }
             Err(error) if is_transient(&error) => {}
-            Err(error) => return Err(js_error(&error, None)),
+            Err(error) => return Err(js::error(&error)),
         }
         if client::now_ms() + f64::from(interval_ms) >= deadline {
-            return Err(js_error(
-                &ApiError::job_timeout(&job_id, timeout_ms, lang),
-                None,
-            ));
+            return Err(js::error(&ApiError::job_timeout(&job_id, timeout_ms, lang)));
         }
         client::sleep(interval_ms, signal.as_ref(), lang)
             .await
-            .map_err(|e| js_error(&e, None))?;
+            .map_err(|e| js::error(&e))?;
     }
 }
 
@@ -859,5 +755,5 @@ pub fn is_qingcloud_error(
     #[wasm_bindgen(unchecked_param_type = "unknown")] value: JsValue,
 ) -> bool {
     value.is_instance_of::<js_sys::Error>()
-        && get(&value, "name").as_string().as_deref() == Some("QingCloudError")
+        && value.field("name").as_string().as_deref() == Some("QingCloudError")
 }

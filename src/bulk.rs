@@ -3,11 +3,10 @@
 //! row ending in exactly one final status. This is the bookkeeping, free of I/O; the wasm driver
 //! in `bindings` does the sending and calls in here.
 
+use crate::arg::Arg;
 use crate::messages::Lang;
 use crate::response::{ApiError, ErrorKind, JobStatus};
 use crate::validation::Issue;
-use serde::Serialize;
-use serde_json::{Map, Value};
 
 /// The `ret_code` of "resource already exists".
 pub const ALREADY_EXISTS: i64 = 2110;
@@ -15,8 +14,7 @@ pub const ALREADY_EXISTS: i64 = 2110;
 pub const JOBS_PER_POLL: usize = 100;
 
 /// Where a row ends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Final {
     Created,
     Exists,
@@ -25,15 +23,25 @@ pub enum Final {
     NotSent,
 }
 
+impl Final {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Final::Created => "created",
+            Final::Exists => "exists",
+            Final::Invalid => "invalid",
+            Final::Failed => "failed",
+            Final::NotSent => "not_sent",
+        }
+    }
+}
+
 /// Why a row did not end `created`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RowError {
     pub code: &'static str,
     pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ret_code: Option<i64>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// With `invalid_input`: every broken rule of the row.
     pub errors: Vec<Issue>,
 }
 
@@ -49,19 +57,14 @@ impl From<&ApiError> for RowError {
 }
 
 /// One row's outcome, in input order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RowResult {
     pub index: usize,
     pub status: Final,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ret_code: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<RowError>,
     /// What the status cannot say by itself, such as "an earlier attempt may have created it".
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
@@ -82,7 +85,7 @@ enum Phase {
 }
 
 /// Rows per state. The final ones (`created` … `not_sent`) add up to `total` once a run ends.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
     pub total: usize,
     pub queued: usize,
@@ -94,6 +97,36 @@ pub struct Counts {
     pub invalid: usize,
     pub failed: usize,
     pub not_sent: usize,
+}
+
+impl Counts {
+    /// Each count under the name JavaScript callers see.
+    pub fn fields(&self) -> [(&'static str, usize); 10] {
+        [
+            ("total", self.total),
+            ("queued", self.queued),
+            ("sending", self.sending),
+            ("sent", self.sent),
+            ("succeeded", self.succeeded),
+            ("created", self.created),
+            ("exists", self.exists),
+            ("invalid", self.invalid),
+            ("failed", self.failed),
+            ("not_sent", self.not_sent),
+        ]
+    }
+}
+
+/// A row as a progress event shows it: its interim state, or its final result.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RowView<'a> {
+    Interim {
+        index: usize,
+        /// `queued`, `sending` or `sent`.
+        status: &'static str,
+        job_id: Option<&'a str>,
+    },
+    Done(&'a RowResult),
 }
 
 /// Whether a failed attempt may be tried again, and whether it may have reached the server.
@@ -318,20 +351,13 @@ impl BulkRun {
     }
 
     /// A job's state from DescribeJobs; returns whether the row changed.
-    pub fn job_update(
-        &mut self,
-        index: usize,
-        status: JobStatus,
-        job: &Map<String, Value>,
-    ) -> bool {
+    pub fn job_update<A: Arg>(&mut self, index: usize, status: JobStatus, job: &A) -> bool {
         let Some(Phase::Waiting { job_id, .. }) = self.rows.get(index).cloned() else {
             return false;
         };
         match status {
             JobStatus::Successful => self.done(index, Final::Created, None, None),
-            JobStatus::Failed
-                if job.get("error_code").and_then(Value::as_i64) == Some(ALREADY_EXISTS) =>
-            {
+            JobStatus::Failed if job.field("error_code").integer() == Some(ALREADY_EXISTS) => {
                 let note = self.exists_note(index);
                 self.done(index, Final::Exists, None, note);
             }
@@ -403,23 +429,19 @@ impl BulkRun {
         counts
     }
 
-    /// A row as a progress event shows it: its final result, or its interim state.
-    pub fn row_view(&self, index: usize) -> Value {
-        let interim = |status: &str, job_id: Option<&String>| {
-            let mut view = Map::new();
-            view.insert("index".into(), Value::from(index));
-            view.insert("status".into(), Value::from(status));
-            if let Some(job_id) = job_id {
-                view.insert("jobId".into(), Value::from(job_id.as_str()));
-            }
-            Value::Object(view)
+    /// A row as a progress event shows it.
+    pub fn row_view(&self, index: usize) -> Option<RowView<'_>> {
+        let (status, job_id) = match self.rows.get(index)? {
+            Phase::Queued => ("queued", None),
+            Phase::Sending { .. } => ("sending", None),
+            Phase::Waiting { job_id, .. } => ("sent", Some(job_id.as_str())),
+            Phase::Done(result) => return Some(RowView::Done(result)),
         };
-        match &self.rows[index] {
-            Phase::Queued => interim("queued", None),
-            Phase::Sending { .. } => interim("sending", None),
-            Phase::Waiting { job_id, .. } => interim("sent", Some(job_id)),
-            Phase::Done(result) => serde_json::to_value(result).unwrap_or(Value::Null),
-        }
+        Some(RowView::Interim {
+            index,
+            status,
+            job_id,
+        })
     }
 
     /// Every row's final result, in input order; rows not finished are reported `failed`.
@@ -542,12 +564,12 @@ mod tests {
             run.waiting_jobs(),
             [(0, "j-0".to_string()), (1, "j-1".to_string())]
         );
-        assert!(run.job_update(0, JobStatus::Successful, &Map::new()));
-        let mut failed = Map::new();
-        failed.insert("error_code".into(), Value::from(ALREADY_EXISTS));
+        let nothing = serde_json::json!({});
+        assert!(run.job_update(0, JobStatus::Successful, &nothing));
+        let failed = serde_json::json!({ "error_code": ALREADY_EXISTS });
         assert!(run.job_update(1, JobStatus::Failed, &failed));
         assert!(
-            !run.job_update(1, JobStatus::Successful, &Map::new()),
+            !run.job_update(1, JobStatus::Successful, &nothing),
             "a finished row does not change"
         );
         assert!(run.is_finished());
@@ -613,7 +635,7 @@ mod tests {
         assert_eq!(run.counts().sending, 1);
         assert_eq!(run.counts().not_sent, 2);
         run.sent(0, "j".into(), 0.0);
-        run.job_update(0, JobStatus::Successful, &Map::new());
+        run.job_update(0, JobStatus::Successful, &serde_json::json!({}));
         assert!(run.is_finished());
         assert_adds_up(&run);
     }
@@ -655,13 +677,21 @@ mod tests {
     #[test]
     fn progress_views_show_interim_and_final_states() {
         let mut run = run(2, &[1]);
-        assert_eq!(run.row_view(0)["status"], "queued");
+        let status = |run: &BulkRun, index| match run.row_view(index) {
+            Some(RowView::Interim { status, job_id, .. }) => (status, job_id.map(String::from)),
+            Some(RowView::Done(result)) => (result.status.as_str(), result.job_id.clone()),
+            None => ("none", None),
+        };
+        assert_eq!(status(&run, 0), ("queued", None));
         run.take_next();
-        assert_eq!(run.row_view(0)["status"], "sending");
+        assert_eq!(status(&run, 0), ("sending", None));
         run.sent(0, "j-9".into(), 0.0);
-        assert_eq!(run.row_view(0)["jobId"], "j-9");
-        assert_eq!(run.row_view(1)["status"], "invalid");
-        assert_eq!(run.row_view(1)["error"]["code"], "invalid_input");
+        assert_eq!(status(&run, 0), ("sent", Some("j-9".into())));
+        assert_eq!(status(&run, 1), ("invalid", None));
+        assert!(
+            matches!(run.row_view(1), Some(RowView::Done(r)) if r.error.as_ref().map(|e| e.code) == Some("invalid_input"))
+        );
+        assert_eq!(run.row_view(2), None);
     }
 
     #[test]
@@ -676,9 +706,19 @@ mod tests {
     }
 
     #[test]
-    fn counts_serialise_with_status_names() {
-        let json = serde_json::to_value(run(1, &[0]).counts()).unwrap_or_default();
-        assert_eq!(json["invalid"], 1);
-        assert_eq!(json["not_sent"], 0);
+    fn counts_are_named_as_javascript_sees_them() {
+        let fields = run(1, &[0]).counts().fields();
+        assert!(fields.contains(&("invalid", 1)) && fields.contains(&("total", 1)));
+        assert!(fields.contains(&("not_sent", 0)));
+        let finals = [
+            Final::Created,
+            Final::Exists,
+            Final::Invalid,
+            Final::Failed,
+            Final::NotSent,
+        ];
+        assert!(finals
+            .iter()
+            .all(|f| fields.iter().any(|(name, _)| *name == f.as_str())));
     }
 }

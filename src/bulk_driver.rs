@@ -2,13 +2,13 @@
 //! what `bulk::retry_kind` allows with exponential backoff and jitter, and one poller follows every
 //! accepted row's job with a DescribeJobs call per 100 jobs. The bookkeeping is `bulk::BulkRun`.
 
+use crate::arg::Arg;
 use crate::bulk::{self, BulkRun};
 use crate::client::{self, SendPolicy};
 use crate::messages::Lang;
 use crate::request::{Credentials, HttpRequest, Method, Stamp};
 use crate::response::{backoff_ms, job_set, ApiError, ErrorKind};
 use futures::future::join_all;
-use serde_json::Value;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
@@ -74,16 +74,12 @@ impl Shared {
         };
         let event = {
             let run = self.run.borrow();
-            let mut event = serde_json::to_value(run.counts()).unwrap_or(Value::Null);
-            if let Value::Object(map) = &mut event {
-                map.insert("row".into(), run.row_view(index));
+            let event = crate::js::counts(&run.counts());
+            if let Some(row) = run.row_view(index) {
+                crate::js::set(&event, "row", &crate::js::row_view(&row));
             }
             event
         };
-        let event = serde_json::to_string(&event)
-            .ok()
-            .and_then(|text| js_sys::JSON::parse(&text).ok())
-            .unwrap_or(JsValue::NULL);
         // A throwing callback is the caller's problem; it must not stop the run.
         let _ = callback.call1(&JsValue::UNDEFINED, &event);
     }
@@ -139,9 +135,8 @@ async fn send_row(shared: &Shared, index: usize) {
             return;
         };
         let error = match client::send_once(&request, policy, None).await {
-            Ok(answer) => match answer.get("job_id").and_then(Value::as_str) {
+            Ok(answer) => match answer.field("job_id").as_string() {
                 Some(job_id) => {
-                    let job_id = job_id.to_string();
                     shared
                         .run
                         .borrow_mut()
@@ -240,7 +235,7 @@ async fn poll_batch(shared: &Shared, zone: &str, batch: &[(usize, String)]) {
                 let Some((index, _)) = batch.iter().find(|(_, id)| *id == job_id) else {
                     continue;
                 };
-                let changed = shared.run.borrow_mut().job_update(*index, status, job);
+                let changed = shared.run.borrow_mut().job_update(*index, status, &job);
                 if changed {
                     shared.progress(*index);
                 }

@@ -4,18 +4,19 @@
 use crate::messages::Lang;
 use crate::request::HttpRequest;
 use crate::response::{backoff_ms, parse_response, ApiError};
-use gloo_net::http::{Method as HttpMethod, RequestBuilder};
 use js_sys::{Function, Promise};
-use serde_json::{Map, Value};
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal};
+use web_sys::{AbortController, AbortSignal, RequestInit, Response};
 
 #[wasm_bindgen]
 extern "C" {
+    /// The global `fetch` of pages, workers and Node.
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn fetch_with_init(url: &str, init: &RequestInit) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(callback: &Function, ms: i32) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
@@ -84,7 +85,7 @@ pub async fn send_once(
     request: &HttpRequest,
     policy: &SendPolicy,
     signal: Option<&AbortSignal>,
-) -> Result<Map<String, Value>, ApiError> {
+) -> Result<JsValue, ApiError> {
     let lang = policy.lang;
     if signal.is_some_and(AbortSignal::aborted) {
         return Err(ApiError::aborted(lang));
@@ -111,34 +112,44 @@ pub async fn send_once(
     let result = fetch_text(request, &controller.signal()).await;
     clear_timeout(&timer);
     match result {
-        Ok((status, body)) => parse_response(status, &body, lang),
+        Ok((status, body)) => parse_response(status, js_sys::JSON::parse(&body).ok(), lang),
         Err(_) if signal.is_some_and(AbortSignal::aborted) => Err(ApiError::aborted(lang)),
         Err(_) if timed_out.get() => Err(ApiError::timeout(policy.timeout_ms, lang)),
         Err(detail) => Err(ApiError::network(&detail, lang)),
     }
 }
 
-/// The status and text of the answer; the error is `fetch`'s own message.
+/// The status and text of the answer; the error is what `fetch` threw, as `name: message`.
 async fn fetch_text(request: &HttpRequest, signal: &AbortSignal) -> Result<(u16, String), String> {
-    let method = match request.method {
-        crate::request::Method::Get => HttpMethod::GET,
-        crate::request::Method::Post => HttpMethod::POST,
-    };
-    let mut builder = RequestBuilder::new(&request.url)
-        .method(method)
-        .abort_signal(Some(signal));
+    let init = RequestInit::new();
+    init.set_method(request.method.as_str());
+    let headers = js_sys::Object::new();
     for (name, value) in &request.headers {
-        builder = builder.header(name, value);
+        crate::js::set(&headers, name, &JsValue::from_str(value));
     }
-    let prepared = match &request.body {
-        Some(body) => builder.body(body.as_str()),
-        None => builder.build(),
+    init.set_headers(&headers);
+    if let Some(body) = &request.body {
+        init.set_body(&JsValue::from_str(body));
     }
-    .map_err(|e| e.to_string())?;
-    let response = prepared.send().await.map_err(|e| e.to_string())?;
+    init.set_signal(Some(signal));
+    let describe = |error: JsValue| match error.dyn_ref::<js_sys::Error>() {
+        Some(error) => format!(
+            "{}: {}",
+            String::from(error.name()),
+            String::from(error.message())
+        ),
+        None => "fetch failed".to_string(),
+    };
+    let response: Response =
+        JsFuture::from(fetch_with_init(&request.url, &init).map_err(describe)?)
+            .await
+            .map_err(describe)?
+            .unchecked_into();
     let status = response.status();
-    let text = response.text().await.map_err(|e| e.to_string())?;
-    Ok((status, text))
+    let text = JsFuture::from(response.text().map_err(describe)?)
+        .await
+        .map_err(describe)?;
+    Ok((status, text.as_string().unwrap_or_default()))
 }
 
 /// Sends, trying busy answers again with exponential backoff and full jitter.
@@ -146,7 +157,7 @@ pub async fn send(
     request: &HttpRequest,
     policy: &SendPolicy,
     signal: Option<&AbortSignal>,
-) -> Result<Map<String, Value>, ApiError> {
+) -> Result<JsValue, ApiError> {
     let mut attempt = 0;
     loop {
         match send_once(request, policy, signal).await {

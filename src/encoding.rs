@@ -1,25 +1,66 @@
 //! Percent-encoding and JSON serialisation exactly as QingCloud's official Python SDKs do them.
 //!
-//! Python's `urllib.parse.quote` always leaves ASCII letters, digits and `_.-~` as they are; the
-//! `urlencoding` crate leaves the same set, so it is `quote(value, safe="")`, and the few extra
-//! safe characters the SDKs ask for are restored afterwards.
+//! Python's `urllib.parse.quote` always leaves ASCII letters, digits and `_.-~` as they are and
+//! encodes every other UTF-8 byte as `%XX` (uppercase), except the extra `safe` characters asked for.
 
-use std::borrow::Cow;
+/// Percent-encodes `value` as Python's `quote(value, safe)`; with `plus`, as `quote_plus`, where a
+/// space becomes `+`. One pass, so that no `%XX` is ever rewritten afterwards.
+fn percent_encode(value: &str, safe: &[u8], plus: bool) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(value.len() * 3 / 2);
+    for &byte in value.as_bytes() {
+        if byte.is_ascii_alphanumeric() || b"_.-~".contains(&byte) || safe.contains(&byte) {
+            out.push(char::from(byte));
+        } else if plus && byte == b' ' {
+            out.push('+');
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 15)]));
+        }
+    }
+    out
+}
 
 /// `urllib.parse.quote(value, safe="")`: UTF-8 bytes percent-encoded, uppercase hex.
-pub fn quote(value: &str) -> Cow<'_, str> {
-    urlencoding::encode(value)
+pub fn quote(value: &str) -> String {
+    percent_encode(value, b"", false)
 }
 
 /// `urllib.parse.quote(value)` with its default `safe="/"`, used by `qingcloud-hpc`.
 pub fn quote_keep_slash(value: &str) -> String {
-    // `%2F` in the output can only come from a `/`: a literal `%` is itself encoded as `%25`.
-    quote(value).replace("%2F", "/")
+    percent_encode(value, b"/", false)
 }
 
 /// `urllib.parse.quote_plus(value)`: like [`quote`], but a space becomes `+`.
 pub fn quote_plus(value: &str) -> String {
-    quote(value).replace("%20", "+")
+    percent_encode(value, b"", true)
+}
+
+/// `urllib.parse.unquote(text)` (with `plus`, `unquote_plus`): `%XX` decoded, anything else kept,
+/// and bytes that are not UTF-8 replaced with U+FFFD, as Python's default `errors="replace"` does.
+pub fn percent_decode(text: &str, plus: bool) -> String {
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        let escaped = match (byte, bytes.get(i + 1), bytes.get(i + 2)) {
+            (b'%', Some(&hi), Some(&lo)) => hex(hi).zip(hex(lo)).map(|(h, l)| (h * 16 + l) as u8),
+            _ => None,
+        };
+        match escaped {
+            Some(decoded) => {
+                out.push(decoded);
+                i += 3;
+            }
+            None => {
+                out.push(if plus && byte == b'+' { b' ' } else { byte });
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The `application/x-www-form-urlencoded` body Python's `urlencode` makes of ordered pairs.
@@ -34,14 +75,6 @@ pub fn form_urlencode<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String 
         out.push_str(&quote_plus(value.as_ref()));
     }
     out
-}
-
-/// Serialises name/value pairs (such as HTTP headers) as one JSON object, in their order.
-pub fn serialize_pairs_as_map<S: serde::Serializer>(
-    pairs: &[(String, String)],
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    serializer.collect_map(pairs.iter().map(|(k, v)| (k, v)))
 }
 
 /// The ClickHouse `service_params` JSON: compact, keys in the documented order.
@@ -71,7 +104,6 @@ pub fn encode_service_params(user_networks: &str, user_password: &str, user_name
         user_password,
         user_name,
     ))
-    .into_owned()
 }
 
 /// Python's `json.dumps(pairs, sort_keys=True)` for a flat object of strings: keys sorted, `", "` and
@@ -157,6 +189,16 @@ mod tests {
     fn quote_plus_turns_spaces_into_plus_and_encodes_plus() {
         assert_eq!(quote_plus("a b+c/="), "a+b%2Bc%2F%3D");
         assert_eq!(quote_plus("%20"), "%2520");
+    }
+
+    #[test]
+    fn percent_decode_is_pythons_unquote() {
+        assert_eq!(percent_decode("a%2Fb%20c+d%zz%4", false), "a/b c+d%zz%4");
+        assert_eq!(percent_decode("a+b%2B", true), "a b+");
+        assert_eq!(percent_decode("%C3%A9%FF", false), "é\u{fffd}");
+        let text = "x y/é+%😀";
+        assert_eq!(percent_decode(&quote(text), false), text);
+        assert_eq!(percent_decode(&quote_plus(text), true), text);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! thin WebAssembly layer that talks to JavaScript and `fetch`.
 
 pub mod api;
+pub mod arg;
 pub mod bulk;
 pub mod encoding;
 pub mod messages;
@@ -21,3 +22,5 @@ pub mod bindings;
 mod bulk_driver;
 #[cfg(target_arch = "wasm32")]
 mod client;
+#[cfg(target_arch = "wasm32")]
+mod js;

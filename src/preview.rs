@@ -1,19 +1,16 @@
 //! A request made safe to show: the signature and every password masked, plus a curl command.
 //! Previews are for people; what is sent is the unredacted [`HttpRequest`].
 
-use crate::encoding::{quote, quote_plus};
+use crate::encoding::{percent_decode, quote, quote_plus};
 use crate::request::HttpRequest;
-use serde::Serialize;
-use serde_json::Value;
 
 /// What stands in for the signature and for passwords.
 pub const REDACTED: &str = "REDACTED";
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Preview {
     pub method: &'static str,
     pub url: String,
-    #[serde(serialize_with = "crate::encoding::serialize_pairs_as_map")]
     pub headers: Vec<(String, String)>,
     pub body: Option<String>,
     pub curl: String,
@@ -23,16 +20,92 @@ fn is_secret_key(key: &str) -> bool {
     key == "signature" || key.contains("passw")
 }
 
-/// Masks password fields of a JSON object (top level), such as `service_params` or an EHPC body.
+/// Masks the password fields of a JSON object (top level), such as `service_params` or an EHPC
+/// body, and keeps every other byte as it was. `None` when `text` is not one object, and then the
+/// caller shows none of it. A key with an escape in it is masked too: it may spell a password.
 fn redact_json(text: &str) -> Option<String> {
-    let mut value: Value = serde_json::from_str(text).ok()?;
-    let object = value.as_object_mut()?;
-    for (key, field) in object.iter_mut() {
-        if is_secret_key(key) {
-            *field = Value::String(REDACTED.into());
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut i = skip_space(bytes, 0);
+    if bytes.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = skip_space(bytes, i + 1);
+    if bytes.get(i) == Some(&b'}') {
+        return (skip_space(bytes, i + 1) == bytes.len()).then(|| text.to_string());
+    }
+    loop {
+        let key_end = string_end(bytes, i)?;
+        let key = &text[i + 1..key_end - 1];
+        i = skip_space(bytes, key_end);
+        if bytes.get(i) != Some(&b':') {
+            return None;
+        }
+        let value_start = skip_space(bytes, i + 1);
+        let value_end = value_end(bytes, value_start)?;
+        if is_secret_key(key) || key.contains('\\') {
+            out.push_str(&text[copied..value_start]);
+            out.push('"');
+            out.push_str(REDACTED);
+            out.push('"');
+            copied = value_end;
+        }
+        i = skip_space(bytes, value_end);
+        match bytes.get(i)? {
+            b',' => i = skip_space(bytes, i + 1),
+            b'}' if skip_space(bytes, i + 1) == bytes.len() => {
+                out.push_str(&text[copied..]);
+                return Some(out);
+            }
+            _ => return None,
         }
     }
-    serde_json::to_string(&value).ok()
+}
+
+fn skip_space(bytes: &[u8], mut i: usize) -> usize {
+    while bytes.get(i).is_some_and(|b| b" \t\r\n".contains(b)) {
+        i += 1;
+    }
+    i
+}
+
+/// Where the JSON string starting at `i` ends (after its closing quote).
+fn string_end(bytes: &[u8], i: usize) -> Option<usize> {
+    if bytes.get(i) != Some(&b'"') {
+        return None;
+    }
+    let mut j = i + 1;
+    loop {
+        match bytes.get(j)? {
+            b'\\' => j += 2,
+            b'"' => return Some(j + 1),
+            _ => j += 1,
+        }
+    }
+}
+
+/// Where the value starting at `start` ends: after a string, or at the `,` or `}` that closes a
+/// number, literal, array or object.
+fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
+    if bytes.get(start) == Some(&b'"') {
+        return string_end(bytes, start);
+    }
+    let mut depth = 0usize;
+    let mut j = start;
+    loop {
+        match bytes.get(j)? {
+            b'"' => {
+                j = string_end(bytes, j)?;
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' | b',' if depth == 0 => return (j > start).then_some(j),
+            b'}' | b']' => depth -= 1,
+            _ => {}
+        }
+        j += 1;
+    }
 }
 
 /// Redacts one decoded parameter.
@@ -47,33 +120,21 @@ fn redact_value(key: &str, value: &str) -> String {
     }
 }
 
-fn decode(text: &str, plus_is_space: bool) -> String {
-    let text = if plus_is_space {
-        text.replace('+', " ")
-    } else {
-        text.to_string()
-    };
-    urlencoding::decode(&text)
-        .map(|d| d.into_owned())
-        .unwrap_or(text)
-}
-
 /// Rewrites a `k=v&k=v` string, redacting each pair and re-encoding it with `encode`.
 fn redact_pairs(query: &str, plus_is_space: bool, encode: fn(&str) -> String) -> String {
     query
         .split('&')
         .map(|pair| {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let (key, value) = (decode(key, plus_is_space), decode(value, plus_is_space));
+            let (key, value) = (
+                percent_decode(key, plus_is_space),
+                percent_decode(value, plus_is_space),
+            );
             // The EHPC signature arrives encoded twice; any form of it is masked all the same.
             format!("{}={}", encode(&key), encode(&redact_value(&key, &value)))
         })
         .collect::<Vec<_>>()
         .join("&")
-}
-
-fn quote_owned(text: &str) -> String {
-    quote(text).into_owned()
 }
 
 /// Single-quotes `text` for a POSIX shell.
@@ -83,7 +144,7 @@ fn shell_quote(text: &str) -> String {
 
 pub fn preview(request: &HttpRequest) -> Preview {
     let url = match request.url.split_once('?') {
-        Some((base, query)) => format!("{base}?{}", redact_pairs(query, false, quote_owned)),
+        Some((base, query)) => format!("{base}?{}", redact_pairs(query, false, quote)),
         None => request.url.clone(),
     };
     let is_form = request
@@ -168,7 +229,7 @@ mod tests {
 
     fn signature_of(text: &str) -> String {
         let raw = text.rsplit("signature=").next().unwrap_or_default();
-        decode(&decode(raw, true), true)
+        percent_decode(&percent_decode(raw, true), true)
     }
 
     #[test]
@@ -221,7 +282,37 @@ mod tests {
         assert!(preview
             .body
             .unwrap_or_default()
-            .contains(r#""username":"isabel""#));
+            .contains(r#""username": "isabel""#));
+    }
+
+    #[test]
+    fn json_redaction_keeps_the_rest_as_it_was() {
+        let redact = |text: &str| redact_json(text);
+        assert_eq!(
+            redact(r#" { "a" : [1, {"b": "}"}], "user_password":"x\"y" , "n": null } "#).as_deref(),
+            Some(r#" { "a" : [1, {"b": "}"}], "user_password":"REDACTED" , "n": null } "#)
+        );
+        assert_eq!(redact("{}").as_deref(), Some("{}"));
+        assert_eq!(
+            redact(r#"{"pass\u0077ord": "x"}"#).as_deref(),
+            Some(r#"{"pass\u0077ord": "REDACTED"}"#)
+        );
+        assert_eq!(
+            redact(r#"{"password": {"nested": "x"}}"#).as_deref(),
+            Some(r#"{"password": "REDACTED"}"#)
+        );
+        for broken in [
+            "",
+            "[]",
+            r#"{"password": "x""#,
+            r#"{"password": "x" junk}"#,
+            r#"{"password": }"#,
+            r#"{"a": 1} {"password": "x"}"#,
+            r#"{"a" 1}"#,
+            r#"{"a": 1,}"#,
+        ] {
+            assert_eq!(redact(broken), None, "{broken}");
+        }
     }
 
     #[test]

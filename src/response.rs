@@ -1,8 +1,8 @@
 //! Reading what the APIs answer: success, `ret_code` errors, HTTP errors and job states, and the
 //! errors this library reports, each with a stable code and a message in English or Chinese.
 
+use crate::arg::Arg;
 use crate::messages::Lang;
-use serde_json::{Map, Value};
 
 /// What went wrong, as a stable code callers can match on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -183,9 +183,9 @@ impl ApiError {
         ApiError::new(ErrorKind::InvalidInput, message)
     }
 
-    pub fn job_failed(job_id: &str, job: &Map<String, Value>, lang: Lang) -> Self {
+    pub fn job_failed<A: Arg>(job_id: &str, job: &A, lang: Lang) -> Self {
         // The sandbox says why; the real API may not, and then the job id is all there is.
-        let reason = job.get("error_message").and_then(Value::as_str);
+        let reason = job.field("error_message").as_text();
         let message = match (lang, reason) {
             (Lang::En, Some(r)) => format!("Job {job_id} failed: {r}"),
             (Lang::En, None) => format!("Job {job_id} failed."),
@@ -193,7 +193,7 @@ impl ApiError {
             (Lang::Zh, None) => format!("任务 {job_id} 执行失败。"),
         };
         ApiError {
-            ret_code: job.get("error_code").and_then(Value::as_i64),
+            ret_code: job.field("error_code").integer(),
             ..ApiError::new(ErrorKind::JobFailed, message)
         }
     }
@@ -223,47 +223,42 @@ impl ApiError {
     }
 }
 
-/// Reads an answer: the JSON object when `ret_code` is 0, the error otherwise.
-pub fn parse_response(status: u16, body: &str, lang: Lang) -> Result<Map<String, Value>, ApiError> {
-    let parsed = serde_json::from_str::<Value>(body).ok();
+/// Reads an answer: the JSON object when `ret_code` is 0, the error otherwise. `parsed` is the
+/// body as JSON, `None` when it is not JSON at all.
+pub fn parse_response<A: Arg>(status: u16, parsed: Option<A>, lang: Lang) -> Result<A, ApiError> {
+    let with_status = |kind: ErrorKind, message: String| ApiError {
+        status: Some(status),
+        ..ApiError::new(kind, message)
+    };
     let object = match parsed {
-        Some(Value::Object(object)) => object,
+        Some(object) if object.is_record() => object,
         _ if !(200..300).contains(&status) => {
             let message = match lang {
                 Lang::En => format!("The server answered HTTP {status}."),
                 Lang::Zh => format!("服务器返回 HTTP {status}。"),
             };
-            return Err(ApiError {
-                status: Some(status),
-                ..ApiError::new(ErrorKind::Http, message)
-            });
+            return Err(with_status(ErrorKind::Http, message));
         }
         _ => {
             let message = match lang {
                 Lang::En => format!("The server's answer (HTTP {status}) is not a JSON object."),
                 Lang::Zh => format!("服务器的应答（HTTP {status}）不是 JSON 对象。"),
             };
-            return Err(ApiError {
-                status: Some(status),
-                ..ApiError::new(ErrorKind::BadResponse, message)
-            });
+            return Err(with_status(ErrorKind::BadResponse, message));
         }
     };
-    match object.get("ret_code").map(|c| c.as_i64()) {
-        Some(Some(0)) => Ok(object),
-        Some(Some(code)) => {
-            let message = object.get("message").and_then(Value::as_str);
-            Err(ApiError::api(code, message, status, lang))
+    match object.field("ret_code").integer() {
+        Some(0) => Ok(object),
+        Some(code) => {
+            let message = object.field("message").as_text();
+            Err(ApiError::api(code, message.as_deref(), status, lang))
         }
-        _ => {
+        None => {
             let message = match lang {
                 Lang::En => format!("The server's answer (HTTP {status}) has no ret_code."),
                 Lang::Zh => format!("服务器的应答（HTTP {status}）缺少 ret_code。"),
             };
-            Err(ApiError {
-                status: Some(status),
-                ..ApiError::new(ErrorKind::BadResponse, message)
-            })
+            Err(with_status(ErrorKind::BadResponse, message))
         }
     }
 }
@@ -303,37 +298,22 @@ impl JobStatus {
 }
 
 /// The entries of a DescribeJobs answer's `job_set` that have a `job_id` and a known status.
-pub fn job_set(response: &Map<String, Value>) -> Vec<(String, JobStatus, &Map<String, Value>)> {
+pub fn job_set<A: Arg>(response: &A) -> Vec<(String, JobStatus, A)> {
     response
-        .get("job_set")
-        .and_then(Value::as_array)
+        .field("job_set")
+        .items()
+        .unwrap_or_default()
         .into_iter()
-        .flatten()
         .filter_map(|job| {
-            let job = job.as_object()?;
-            let id = job.get("job_id")?.as_str()?.to_string();
-            let status = JobStatus::parse(job.get("status")?.as_str()?)?;
+            let id = job.field("job_id").as_text()?;
+            let status = JobStatus::parse(&job.field("status").as_text()?)?;
             Some((id, status, job))
         })
         .collect()
 }
 
-/// Turns `snake_case` keys into `camelCase`, at every depth, for JavaScript callers.
-pub fn camel_case_keys(value: Value) -> Value {
-    match value {
-        Value::Object(object) => {
-            let mut out = Map::new();
-            for (key, value) in object {
-                out.insert(camel_case(&key), camel_case_keys(value));
-            }
-            Value::Object(out)
-        }
-        Value::Array(items) => Value::Array(items.into_iter().map(camel_case_keys).collect()),
-        other => other,
-    }
-}
-
-fn camel_case(key: &str) -> String {
+/// A `snake_case` key in `camelCase`, for JavaScript callers; a leading `_` stays.
+pub fn camel_case(key: &str) -> String {
     let mut out = String::with_capacity(key.len());
     let mut upper = false;
     for c in key.chars() {
@@ -361,6 +341,11 @@ pub fn backoff_ms(attempt: u32, base_ms: u32, cap_ms: u32, random: f64) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
+
+    fn parse_response(status: u16, body: &str, lang: Lang) -> Result<Value, ApiError> {
+        super::parse_response(status, serde_json::from_str(body).ok(), lang)
+    }
 
     #[test]
     fn success_is_the_object() {
@@ -440,23 +425,19 @@ mod tests {
             summary,
             [("j-1", JobStatus::Working), ("j-2", JobStatus::Failed)]
         );
-        let error = ApiError::job_failed("j-2", jobs[1].2, Lang::En);
+        let error = ApiError::job_failed("j-2", &jobs[1].2, Lang::En);
         assert_eq!(error.message, "Job j-2 failed: user exists");
         assert_eq!(error.ret_code, Some(2110));
         assert!(JobStatus::Failed.is_final() && !JobStatus::Pending.is_final());
     }
 
     #[test]
-    fn keys_become_camel_case_at_every_depth() {
-        let value: Value = serde_json::from_str(
-            r#"{"job_set":[{"job_id":"j","status_time":"t"}],"ret_code":0,"_x":1}"#,
-        )
-        .expect("json");
-        let camel = camel_case_keys(value);
-        assert_eq!(camel["jobSet"][0]["jobId"], "j");
-        assert_eq!(camel["jobSet"][0]["statusTime"], "t");
-        assert_eq!(camel["retCode"], 0);
-        assert_eq!(camel["_x"], 1);
+    fn keys_become_camel_case() {
+        assert_eq!(camel_case("job_set"), "jobSet");
+        assert_eq!(camel_case("status_time"), "statusTime");
+        assert_eq!(camel_case("ret_code"), "retCode");
+        assert_eq!(camel_case("_x"), "_x");
+        assert_eq!(camel_case("a__b_"), "aB");
     }
 
     #[test]

@@ -3,11 +3,10 @@
 //! broken rule of every field, so that a form can show them all at once.
 
 use crate::messages::{Charset, Lang, Rule};
-use serde::Serialize;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// One broken rule of one field.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Issue {
     /// The field's wire name, such as `user_name`.
     pub field: &'static str,
@@ -17,7 +16,7 @@ pub struct Issue {
 }
 
 /// What validation found: `ok` is true when there is no error; warnings never block a request.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Report {
     pub ok: bool,
     pub errors: Vec<Issue>,

@@ -10,8 +10,7 @@ use md5::{Digest, Md5};
 
 /// `process_canonical_uri`: each path segment re-encoded, and a trailing `/`.
 pub fn canonical_uri(path: &str) -> String {
-    let decoded = urlencoding::decode(path).unwrap_or(std::borrow::Cow::Borrowed(path));
-    let mut uri = decoded
+    let mut uri = crate::encoding::percent_decode(path, false)
         .split('/')
         .map(quote_keep_slash)
         .collect::<Vec<_>>()

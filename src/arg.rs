@@ -1,0 +1,116 @@
+//! Reading JavaScript values: the arguments callers pass and the answers servers send. The wasm
+//! build reads `JsValue`s in place, with no JSON round trip and no JSON parser of its own; native
+//! tests, fuzzing and the sandbox read `serde_json::Value`s, which model the same shapes.
+
+/// A JavaScript value as the argument and answer readers see it.
+pub trait Arg: Sized {
+    /// `undefined` or `null`.
+    fn is_nullish(&self) -> bool;
+    /// An object that is not an array.
+    fn is_record(&self) -> bool;
+    /// A property; nullish when absent or when `self` is not an object.
+    fn field(&self, key: &str) -> Self;
+    fn as_text(&self) -> Option<String>;
+    /// A number, or a `Date`'s milliseconds since the epoch.
+    fn number(&self) -> Option<f64>;
+    /// The items of an array.
+    fn items(&self) -> Option<Vec<Self>>;
+
+    /// A whole number that fits an `i64`.
+    fn integer(&self) -> Option<i64> {
+        self.number()
+            .filter(|n| n.fract() == 0.0 && n.abs() < 9.0e15)
+            .map(|n| n as i64)
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Arg for serde_json::Value {
+    fn is_nullish(&self) -> bool {
+        self.is_null()
+    }
+
+    fn is_record(&self) -> bool {
+        self.is_object()
+    }
+
+    fn field(&self, key: &str) -> Self {
+        self.as_object()
+            .and_then(|object| object.get(key))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn as_text(&self) -> Option<String> {
+        self.as_str().map(String::from)
+    }
+
+    fn number(&self) -> Option<f64> {
+        self.as_f64()
+    }
+
+    fn items(&self) -> Option<Vec<Self>> {
+        self.as_array().cloned()
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+impl Arg for wasm_bindgen::JsValue {
+    fn is_nullish(&self) -> bool {
+        self.is_undefined() || self.is_null()
+    }
+
+    fn is_record(&self) -> bool {
+        self.is_object() && !js_sys::Array::is_array(self)
+    }
+
+    fn field(&self, key: &str) -> Self {
+        if !self.is_object() {
+            return wasm_bindgen::JsValue::UNDEFINED;
+        }
+        // A throwing getter or proxy reads as absent.
+        js_sys::Reflect::get(self, &wasm_bindgen::JsValue::from_str(key))
+            .unwrap_or(wasm_bindgen::JsValue::UNDEFINED)
+    }
+
+    fn as_text(&self) -> Option<String> {
+        self.as_string()
+    }
+
+    fn number(&self) -> Option<f64> {
+        use wasm_bindgen::JsCast;
+        self.as_f64().or_else(|| {
+            self.dyn_ref::<js_sys::Date>()
+                .map(js_sys::Date::get_time)
+                .filter(|ms| ms.is_finite())
+        })
+    }
+
+    fn items(&self) -> Option<Vec<Self>> {
+        use wasm_bindgen::JsCast;
+        self.dyn_ref::<js_sys::Array>()
+            .map(|array| array.iter().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    #[test]
+    fn reads_fields_of_objects_only() {
+        let value = json!({"a": "text", "n": 7, "f": 1.5, "list": ["x", 1], "nothing": null});
+        assert_eq!(value.field("a").as_text().as_deref(), Some("text"));
+        assert_eq!(value.field("n").integer(), Some(7));
+        assert_eq!(value.field("f").integer(), None);
+        assert_eq!(value.field("f").number(), Some(1.5));
+        assert_eq!(
+            value.field("list").items().map(|items| items.len()),
+            Some(2)
+        );
+        assert!(value.field("nothing").is_nullish() && value.field("missing").is_nullish());
+        assert!(value.is_record() && !json!([1]).is_record() && !Value::Null.is_record());
+        assert!(json!("a").field("length").is_nullish());
+    }
+}
