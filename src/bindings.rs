@@ -287,7 +287,7 @@ fn optional<T: Into<JsValue>>(options: Option<T>) -> JsValue {
 
 /// A promise of `future`. Boxing gives `future_to_promise` one type to be compiled for, not one
 /// per exported function.
-fn promise(
+pub(crate) fn promise(
     future: impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static,
 ) -> js_sys::Promise {
     let boxed: std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>> =

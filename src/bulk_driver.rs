@@ -8,10 +8,10 @@ use crate::client::{self, SendPolicy};
 use crate::messages::Lang;
 use crate::request::{Credentials, HttpRequest, Method, Stamp};
 use crate::response::{backoff_ms, job_set, ApiError, ErrorKind};
-use futures::future::join_all;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
 
 /// How a bulk run sends and waits.
@@ -89,19 +89,29 @@ impl Shared {
     }
 }
 
-/// Runs every queued row to a final status.
+/// Runs every queued row to a final status: the senders and the poller run as promises, which
+/// JavaScript's event loop interleaves, so no executor of our own is needed.
 pub async fn run(shared: Rc<Shared>) {
     let queued = shared.run.borrow().counts().queued;
-    let senders = (0..shared.settings.concurrency.max(1).min(queued.max(1) as u32))
-        .map(|_| sender(shared.clone()));
+    let senders: js_sys::Array = (0..shared.settings.concurrency.max(1).min(queued.max(1) as u32))
+        .map(|_| {
+            let shared = shared.clone();
+            JsValue::from(crate::bindings::promise(async move {
+                sender(shared).await;
+                Ok(JsValue::UNDEFINED)
+            }))
+        })
+        .collect();
     let senders = {
         let shared = shared.clone();
-        async move {
-            join_all(senders).await;
+        crate::bindings::promise(async move {
+            let _ = JsFuture::from(js_sys::Promise::all(&senders)).await;
             shared.senders_done.set(true);
-        }
+            Ok(JsValue::UNDEFINED)
+        })
     };
-    futures::join!(senders, poller(shared.clone()));
+    poller(shared).await;
+    let _ = JsFuture::from(senders).await;
 }
 
 async fn sender(shared: Rc<Shared>) {

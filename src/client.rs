@@ -4,23 +4,53 @@
 use crate::messages::Lang;
 use crate::request::HttpRequest;
 use crate::response::{backoff_ms, parse_response, ApiError};
-use js_sys::{Function, Promise};
-use std::cell::Cell;
-use std::rc::Rc;
+use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, RequestInit, Response};
+use web_sys::AbortSignal;
+
+// The timer and `fetch` plumbing, which is a few lines of JavaScript and much more code through
+// web-sys closures. What to send, and what an answer means, stays in Rust.
+#[wasm_bindgen(inline_js = r#"
+export function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject();
+    const onAbort = () => { clearTimeout(timer); reject(); };
+    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+export async function fetchText(url, method, headers, body, timeoutMs, signal) {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  try {
+    const init = { method, headers, body: body ?? undefined, signal: signal ? AbortSignal.any([signal, timeout]) : timeout };
+    const response = await fetch(url, init);
+    return [response.status, await response.text()];
+  } catch (error) {
+    if (signal?.aborted) return [-1, 'aborted'];
+    if (timeout.aborted) return [-1, 'timeout'];
+    return [-1, 'network', `${error?.name ?? 'Error'}: ${error?.message ?? error}`];
+  }
+}
+"#)]
+extern "C" {
+    /// Resolves after `ms`; rejects as soon as `signal` fires, and then leaves no listener behind.
+    #[wasm_bindgen(js_name = sleep)]
+    fn js_sleep(ms: u32, signal: Option<&AbortSignal>) -> Promise;
+    /// Resolves to `[status, text]`, or to `[-1, 'aborted' | 'timeout' | 'network', detail]`.
+    #[wasm_bindgen(js_name = fetchText)]
+    fn fetch_text(
+        url: &str,
+        method: &str,
+        headers: &JsValue,
+        body: Option<String>,
+        timeout_ms: u32,
+        signal: Option<&AbortSignal>,
+    ) -> Promise;
+}
 
 #[wasm_bindgen]
 extern "C" {
-    /// The global `fetch` of pages, workers and Node.
-    #[wasm_bindgen(catch, js_name = fetch)]
-    fn fetch_with_init(url: &str, init: &RequestInit) -> Result<Promise, JsValue>;
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(callback: &Function, ms: i32) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(handle: &JsValue);
     #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues)]
     fn get_random_values(buffer: &mut [u8]);
 }
@@ -61,20 +91,7 @@ pub fn now_ms() -> f64 {
 
 /// Resolves after `ms`, or fails as aborted as soon as `signal` fires.
 pub async fn sleep(ms: u32, signal: Option<&AbortSignal>, lang: Lang) -> Result<(), ApiError> {
-    if signal.is_some_and(AbortSignal::aborted) {
-        return Err(ApiError::aborted(lang));
-    }
-    let promise = Promise::new(&mut |resolve, reject| {
-        let handle = set_timeout(&resolve, ms.min(i32::MAX as u32) as i32);
-        if let Some(signal) = signal {
-            let on_abort = Closure::once_into_js(move || {
-                clear_timeout(&handle);
-                let _ = reject.call0(&JsValue::UNDEFINED);
-            });
-            let _ = signal.add_event_listener_with_callback("abort", on_abort.unchecked_ref());
-        }
-    });
-    JsFuture::from(promise)
+    JsFuture::from(js_sleep(ms, signal))
         .await
         .map(|_| ())
         .map_err(|_| ApiError::aborted(lang))
@@ -87,69 +104,32 @@ pub async fn send_once(
     signal: Option<&AbortSignal>,
 ) -> Result<JsValue, ApiError> {
     let lang = policy.lang;
-    if signal.is_some_and(AbortSignal::aborted) {
-        return Err(ApiError::aborted(lang));
-    }
-    let controller = AbortController::new()
-        .map_err(|_| ApiError::network("AbortController is not available", lang))?;
-    let timed_out = Rc::new(Cell::new(false));
-    let timer = {
-        let (controller, timed_out) = (controller.clone(), timed_out.clone());
-        let on_timeout = Closure::once_into_js(move || {
-            timed_out.set(true);
-            controller.abort();
-        });
-        set_timeout(
-            on_timeout.unchecked_ref(),
-            policy.timeout_ms.min(i32::MAX as u32) as i32,
-        )
-    };
-    if let Some(signal) = signal {
-        let controller = controller.clone();
-        let on_abort = Closure::once_into_js(move || controller.abort());
-        let _ = signal.add_event_listener_with_callback("abort", on_abort.unchecked_ref());
-    }
-    let result = fetch_text(request, &controller.signal()).await;
-    clear_timeout(&timer);
-    match result {
-        Ok((status, body)) => parse_response(status, js_sys::JSON::parse(&body).ok(), lang),
-        Err(_) if signal.is_some_and(AbortSignal::aborted) => Err(ApiError::aborted(lang)),
-        Err(_) if timed_out.get() => Err(ApiError::timeout(policy.timeout_ms, lang)),
-        Err(detail) => Err(ApiError::network(&detail, lang)),
-    }
-}
-
-/// The status and text of the answer; the error is what `fetch` threw, as `name: message`.
-async fn fetch_text(request: &HttpRequest, signal: &AbortSignal) -> Result<(u16, String), String> {
-    let init = RequestInit::new();
-    init.set_method(request.method.as_str());
     let headers = js_sys::Object::new();
     for (name, value) in &request.headers {
         crate::js::set(&headers, name, &JsValue::from_str(value));
     }
-    init.set_headers(&headers);
-    if let Some(body) = &request.body {
-        init.set_body(&JsValue::from_str(body));
+    let outcome = fetch_text(
+        &request.url,
+        request.method.as_str(),
+        &headers,
+        request.body.clone(),
+        policy.timeout_ms,
+        signal,
+    );
+    // `fetchText` never rejects.
+    let outcome: Array = JsFuture::from(outcome).await.unwrap_or_default().into();
+    let (first, second) = (outcome.get(0), outcome.get(1));
+    match (first.as_f64(), second.as_string().unwrap_or_default()) {
+        (Some(status), body) if status >= 0.0 => {
+            parse_response(status as u16, js_sys::JSON::parse(&body).ok(), lang)
+        }
+        (_, kind) if kind == "aborted" => Err(ApiError::aborted(lang)),
+        (_, kind) if kind == "timeout" => Err(ApiError::timeout(policy.timeout_ms, lang)),
+        _ => {
+            let detail = outcome.get(2).as_string().unwrap_or_default();
+            Err(ApiError::network(&detail, lang))
+        }
     }
-    init.set_signal(Some(signal));
-    let describe = |error: JsValue| match error.dyn_ref::<js_sys::Error>() {
-        Some(error) => format!(
-            "{}: {}",
-            String::from(error.name()),
-            String::from(error.message())
-        ),
-        None => "fetch failed".to_string(),
-    };
-    let response: Response =
-        JsFuture::from(fetch_with_init(&request.url, &init).map_err(describe)?)
-            .await
-            .map_err(describe)?
-            .unchecked_into();
-    let status = response.status();
-    let text = JsFuture::from(response.text().map_err(describe)?)
-        .await
-        .map_err(describe)?;
-    Ok((status, text.as_string().unwrap_or_default()))
 }
 
 /// Sends, trying busy answers again with exponential backoff and full jitter.

@@ -1,11 +1,13 @@
 //! `service_params` and the other encoders: whatever the strings, encoding then decoding gives them
-//! back, and the encoded forms hold only the characters they may.
+//! back (with the `urlencoding` crate and with the crate's own `percent_decode`), and the encoded
+//! forms hold only the characters they may. `percent_decode` agrees with `urlencoding` wherever
+//! that decodes to UTF-8, and leaves text without `%` (or `+`) as it is.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use qingcloud_useradd::encoding::{
-    encode_service_params, form_urlencode, python_json_dumps_sorted, quote, quote_keep_slash,
-    quote_plus, service_params_json,
+    encode_service_params, form_urlencode, percent_decode, python_json_dumps_sorted, quote,
+    quote_keep_slash, quote_plus, service_params_json,
 };
 use serde_json::{Map, Value};
 
@@ -37,6 +39,19 @@ fuzz_target!(|input: (String, String, String, Vec<(String, String)>)| {
         assert_eq!(decode(&quote(text)), *text);
         assert_eq!(decode(&quote_keep_slash(text)), *text);
         assert_eq!(decode(&quote_plus(text).replace('+', " ")), *text);
+        // The crate's own decoder, which the preview trusts to undo these encoders.
+        assert_eq!(percent_decode(&quote(text), false), *text);
+        assert_eq!(percent_decode(&quote_plus(text), true), *text);
+        // On arbitrary text: Python's unquote, which `urlencoding` implements too.
+        if let Ok(decoded) = urlencoding::decode(text) {
+            assert_eq!(percent_decode(text, false), decoded, "{text:?}");
+        }
+        if let Ok(decoded) = urlencoding::decode(&text.replace('+', " ")) {
+            assert_eq!(percent_decode(text, true), decoded, "{text:?}");
+        }
+        if !text.contains('%') {
+            assert_eq!(percent_decode(text, false), *text);
+        }
     }
 
     // The EHPC body: Python's json.dumps(sort_keys=True), pure ASCII, the same fields back.

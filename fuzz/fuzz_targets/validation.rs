@@ -1,12 +1,12 @@
 //! What callers hand in, two ways: the input as JSON through the JS API's route (`api::*` shapes,
-//! `RequestOptions::from_json` and `resolve`, then validation and the builders), and as raw
+//! `RequestOptions::read` and `resolve`, then validation and the builders), and as raw
 //! strings straight into `validate_clickhouse_user` / `validate_ehpc_user`. Nothing may panic,
 //! and every report must be coherent.
 #![no_main]
 
 use libfuzzer_sys::arbitrary::{self, Arbitrary, Unstructured};
 use libfuzzer_sys::fuzz_target;
-use qingcloud_useradd::api::{self, RequestOptions};
+use qingcloud_useradd::api::{self, RequestOptions, Timestamp};
 use qingcloud_useradd::messages::Lang;
 use qingcloud_useradd::request::{self, Credentials};
 use qingcloud_useradd::validation::{
@@ -43,12 +43,18 @@ fn credentials() -> Credentials {
 /// The route a JavaScript argument takes: JSON value → shapes → options → validation → builder.
 fn json_route(value: &Value) {
     let lang = api::lang(value);
-    let options = RequestOptions::from_json(value);
+    let options = RequestOptions::read(value);
     let resolved = options.as_ref().ok().map(|options| {
         options.resolve(request::DEFAULT_IAAS_ENDPOINT, 1.8e12, || {
             "0123456789abcdef0123456789abcdef".into()
         })
     });
+    // A timestamp that is neither a number nor text is refused, not signed with some default.
+    if let (Ok(options), Some(resolved)) = (&options, &resolved) {
+        if options.timestamp == Some(Timestamp::Other) {
+            assert!(resolved.is_err(), "{options:?}");
+        }
+    }
     let _ = api::credentials(value, lang);
     if let Ok(user) = api::clickhouse_user(value) {
         let validated = validate_clickhouse_user(&user, lang);
