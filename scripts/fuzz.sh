@@ -3,12 +3,13 @@
 #   scripts/fuzz.sh [seconds per target, default 30] [target ...]
 # Fails on the first crash (a panic, an assertion, a timeout or running out of memory); the input
 # that crashed is kept in fuzz/artifacts/<target>/ and the command to replay it is printed.
-# Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`); the corpus grows in
+# Needs the pinned nightly (scripts/toolchain.sh) and cargo-fuzz (`cargo install cargo-fuzz`); the corpus grows in
 # fuzz/corpus/<target>/ (not committed) from the seeds in fuzz/seeds/<target>/.
 # FUZZ_SANITIZER picks the sanitizer (default none: the crate has no unsafe code, and without
 # AddressSanitizer each target runs several times more inputs in the same time).
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
+source ../scripts/toolchain.sh
 
 seconds=${1:-30}
 shift || true
@@ -18,19 +19,19 @@ if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
 fi
 sanitizer=${FUZZ_SANITIZER:-none}
 
-if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
-  echo "fuzz: needs the nightly toolchain and cargo-fuzz (cargo install cargo-fuzz)" >&2
+if ! cargo "+$NIGHTLY" fuzz --version >/dev/null 2>&1; then
+  echo "fuzz: needs $NIGHTLY and cargo-fuzz (scripts/setup.sh installs both)" >&2
   exit 2
 fi
 
 if [ "$#" -gt 0 ]; then
   targets=("$@")
 else
-  mapfile -t targets < <(cargo +nightly fuzz list)
+  mapfile -t targets < <(cargo "+$NIGHTLY" fuzz list)
 fi
 
 echo "fuzz: building ${#targets[@]} targets (sanitizer: $sanitizer)" >&2
-cargo +nightly fuzz build -s "$sanitizer"
+cargo "+$NIGHTLY" fuzz build -s "$sanitizer"
 
 mkdir -p logs
 failed=()
@@ -42,7 +43,7 @@ for target in "${targets[@]}"; do
   case "$target" in validation | response) dict=("-dict=dict/json.dict") ;; esac
   log="logs/$target.log"
   # -timeout: one input may take at most 5 s; -rss_limit_mb bounds memory. Both count as crashes.
-  if cargo +nightly fuzz run -s "$sanitizer" "$target" "corpus/$target" "${seeds[@]}" -- \
+  if cargo "+$NIGHTLY" fuzz run -s "$sanitizer" "$target" "corpus/$target" "${seeds[@]}" -- \
     -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 "${dict[@]}" \
     >"$log" 2>&1; then
     runs=$(awk '/stat::number_of_executed_units/ { print $NF }' "$log")
@@ -52,7 +53,7 @@ for target in "${targets[@]}"; do
     failed+=("$target")
     tail -n 40 "$log" >&2
     echo "fuzz: $target CRASHED (log: fuzz/$log); replay with:" >&2
-    echo "  (cd fuzz && cargo +nightly fuzz run -s $sanitizer $target artifacts/$target/<file>)" >&2
+    echo "  (cd fuzz && cargo "+$NIGHTLY" fuzz run -s $sanitizer $target artifacts/$target/<file>)" >&2
   fi
 done
 

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, and skips whatever is already there:
-#   scripts/setup.sh build   the wasm target, wasm-bindgen-cli (the version Cargo.lock pins), npm packages
-#   scripts/setup.sh test    all of that, plus wasm-pack, nightly and cargo-fuzz, Debian's Chromium and
+#   scripts/setup.sh build   the wasm target, the pinned nightly with the standard library's source,
+#                            wasm-bindgen-cli (the version Cargo.lock pins), npm packages
+#   scripts/setup.sh test    all of that, plus wasm-pack, cargo-fuzz, Debian's Chromium and
 #                            ChromeDriver, a CJK font, Python test packages
 # Only the registries are used: crates.io, npm, PyPI and Debian.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/toolchain.sh
 need=${1:-test}
 
 say() { echo "setup: $*" >&2; }
@@ -13,6 +15,12 @@ say() { echo "setup: $*" >&2; }
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
+fi
+
+if ! rustup run "$NIGHTLY" rustc --print sysroot >/dev/null 2>&1 ||
+  [ ! -d "$(rustup run "$NIGHTLY" rustc --print sysroot)/lib/rustlib/src/rust/library" ]; then
+  say "installing $NIGHTLY with rust-src (the package's wasm rebuilds the standard library for size)"
+  rustup toolchain install "$NIGHTLY" --profile minimal --component rust-src
 fi
 
 # wasm-bindgen's CLI must match the library exactly; --locked fails here (a locked dependency is gone).
@@ -34,11 +42,7 @@ if ! command -v wasm-pack >/dev/null; then
   cargo install wasm-pack --locked
 fi
 
-if ! rustup toolchain list | grep -q '^nightly'; then
-  say "installing the nightly toolchain (for cargo-fuzz only; the crate builds on stable)"
-  rustup toolchain install nightly --profile minimal
-fi
-if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
+if ! cargo "+$NIGHTLY" fuzz --version >/dev/null 2>&1; then
   say "installing cargo-fuzz (about 2 minutes)"
   cargo install cargo-fuzz --version 0.13.2
 fi

@@ -11,6 +11,9 @@ bash scripts/setup.sh test
 step "build the package"
 bash scripts/build.sh
 
+step "size budget: wasm + glue within 60 KB gzipped"
+node scripts/size-budget.mjs
+
 step "format and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings

@@ -521,18 +521,50 @@ pub fn add_ehpc_user(
     }
 }
 
+/// A valid row of either bulk call. An enum rather than a type parameter, so that the bulk code
+/// is compiled once for both APIs.
+enum RowUser {
+    ClickHouse(validation::ValidClickHouseUser),
+    Ehpc(validation::ValidEhpcUser),
+}
+
+impl RowUser {
+    fn zone(&self) -> &str {
+        match self {
+            RowUser::ClickHouse(user) => &user.zone,
+            RowUser::Ehpc(user) => &user.zone,
+        }
+    }
+
+    fn sign(&self, credentials: &request::Credentials, resolved: &api::Resolved) -> HttpRequest {
+        match self {
+            RowUser::ClickHouse(user) => request::clickhouse_add_users(
+                user,
+                credentials,
+                &resolved.endpoint,
+                resolved.method,
+                &resolved.stamp,
+            ),
+            RowUser::Ehpc(user) => request::ehpc_add_user(
+                user,
+                credentials,
+                &resolved.endpoint,
+                &resolved.stamp.time_stamp,
+            ),
+        }
+    }
+}
+
 /// What differs between the two bulk calls.
-struct BulkApi<V> {
-    prepare: fn(&JsValue, &JsValue, Lang) -> api::PreparedRows<V>,
-    zone_of: fn(&V) -> &str,
-    sign: fn(&V, &request::Credentials, &api::Resolved) -> HttpRequest,
+struct BulkApi {
+    prepare: fn(&JsValue, &JsValue, Lang) -> api::PreparedRows<RowUser>,
     default_endpoint: &'static str,
 }
 
 /// Reads and checks every argument of a bulk call, so that a bad one rejects before anything is
 /// sent, and sets the run up.
-fn bulk_run<V: 'static>(
-    which: BulkApi<V>,
+fn bulk_run(
+    which: BulkApi,
     rows: &JsValue,
     credentials: &JsValue,
     options: &JsValue,
@@ -560,9 +592,9 @@ fn bulk_run<V: 'static>(
     };
     let zones = rows
         .iter()
-        .map(|row| row.as_ref().map_or("", which.zone_of).to_string())
+        .map(|row| row.as_ref().map_or("", RowUser::zone).to_string())
         .collect();
-    let (users, invalid): (Vec<Option<V>>, Vec<Vec<validation::Issue>>) = rows
+    let (users, invalid): (Vec<Option<RowUser>>, Vec<Vec<validation::Issue>>) = rows
         .into_iter()
         .map(|row| match row {
             Ok(user) => (Some(user), Vec::new()),
@@ -588,11 +620,11 @@ fn bulk_run<V: 'static>(
         credentials: credentials.clone(),
         zones,
     };
-    let (sign_user, default_endpoint) = (which.sign, which.default_endpoint);
+    let default_endpoint = which.default_endpoint;
     let build = Box::new(move |index: usize| {
         // Re-resolved for every attempt: a long run must not sign with a stale clock.
         let fresh = resolve(&opts, default_endpoint).unwrap_or_else(|_| resolved.clone());
-        Some(sign_user(users.get(index)?.as_ref()?, &credentials, &fresh))
+        Some(users.get(index)?.as_ref()?.sign(&credentials, &fresh))
     });
     Ok(crate::bulk_driver::Shared::new(
         run,
@@ -604,8 +636,8 @@ fn bulk_run<V: 'static>(
     ))
 }
 
-fn bulk_promise<V: 'static>(
-    which: BulkApi<V>,
+fn bulk_promise(
+    which: BulkApi,
     rows: JsValue,
     credentials: JsValue,
     options: JsValue,
@@ -631,16 +663,12 @@ pub fn add_clickhouse_users(
     options: Option<ClickHouseBulkOptions>,
 ) -> js_sys::Promise {
     let which = BulkApi {
-        prepare: api::clickhouse_rows,
-        zone_of: |user| &user.zone,
-        sign: |user, credentials, resolved| {
-            request::clickhouse_add_users(
-                user,
-                credentials,
-                &resolved.endpoint,
-                resolved.method,
-                &resolved.stamp,
-            )
+        prepare: |rows, options, lang| {
+            let rows = api::clickhouse_rows(rows, options, lang)?;
+            Ok(rows
+                .into_iter()
+                .map(|row| row.map(RowUser::ClickHouse))
+                .collect())
         },
         default_endpoint: request::DEFAULT_IAAS_ENDPOINT,
     };
@@ -655,15 +683,9 @@ pub fn add_ehpc_users(
     options: Option<EhpcBulkOptions>,
 ) -> js_sys::Promise {
     let which = BulkApi {
-        prepare: api::ehpc_rows,
-        zone_of: |user| &user.zone,
-        sign: |user, credentials, resolved| {
-            request::ehpc_add_user(
-                user,
-                credentials,
-                &resolved.endpoint,
-                &resolved.stamp.time_stamp,
-            )
+        prepare: |rows, options, lang| {
+            let rows = api::ehpc_rows(rows, options, lang)?;
+            Ok(rows.into_iter().map(|row| row.map(RowUser::Ehpc)).collect())
         },
         default_endpoint: request::DEFAULT_EHPC_ENDPOINT,
     };

@@ -82,7 +82,7 @@ impl Default for SendPolicy {
 pub fn random_req_id() -> String {
     let mut bytes = [0u8; 16];
     get_random_values(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::encoding::lower_hex(&bytes)
 }
 
 pub fn now_ms() -> f64 {

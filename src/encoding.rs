@@ -37,6 +37,17 @@ pub fn quote_plus(value: &str) -> String {
     percent_encode(value, b"", true)
 }
 
+/// Lowercase hexadecimal, two digits per byte, as Python's `hexdigest()` and `uuid4().hex`.
+pub fn lower_hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &byte in bytes {
+        out.push(char::from(HEX[usize::from(byte >> 4)]));
+        out.push(char::from(HEX[usize::from(byte & 15)]));
+    }
+    out
+}
+
 /// `urllib.parse.unquote(text)` (with `plus`, `unquote_plus`): `%XX` decoded, anything else kept,
 /// and bytes that are not UTF-8 replaced with U+FFFD, as Python's default `errors="replace"` does.
 pub fn percent_decode(text: &str, plus: bool) -> String {
@@ -189,6 +200,12 @@ mod tests {
     fn quote_plus_turns_spaces_into_plus_and_encodes_plus() {
         assert_eq!(quote_plus("a b+c/="), "a+b%2Bc%2F%3D");
         assert_eq!(quote_plus("%20"), "%2520");
+    }
+
+    #[test]
+    fn lower_hex_is_two_digits_per_byte() {
+        assert_eq!(lower_hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        assert_eq!(lower_hex(&[]), "");
     }
 
     #[test]

@@ -24,3 +24,11 @@ mod bulk_driver;
 mod client;
 #[cfg(target_arch = "wasm32")]
 mod js;
+
+/// A free-list allocator of a few hundred bytes instead of dlmalloc's several kilobytes: the module
+/// allocates little, briefly, and its size is what users download. (Locked, which is free in
+/// single-threaded wasm and needs no `unsafe`.)
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());

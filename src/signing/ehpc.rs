@@ -40,10 +40,7 @@ pub fn canonical_query<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> Strin
 
 /// Lowercase hex MD5 of the body; an absent body is the empty string.
 pub fn body_digest(body: &[u8]) -> String {
-    Md5::digest(body)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::encoding::lower_hex(&Md5::digest(body))
 }
 
 pub fn string_to_sign<K: AsRef<str>, V: AsRef<str>>(
