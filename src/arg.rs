@@ -24,7 +24,8 @@ pub trait Arg: Sized {
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+// In wasm test builds too, so that the unit tests run the same there.
+#[cfg(any(not(target_arch = "wasm32"), test))]
 impl Arg for serde_json::Value {
     fn is_nullish(&self) -> bool {
         self.is_null()
