@@ -7,11 +7,18 @@
 /// space becomes `+`. One pass, so that no `%XX` is ever rewritten afterwards.
 fn percent_encode(value: &str, safe: &[u8], plus: bool) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let kept =
+        |byte: u8| byte.is_ascii_alphanumeric() || b"_.-~".contains(&byte) || safe.contains(&byte);
     let mut out = String::with_capacity(value.len() * 3 / 2);
-    for &byte in value.as_bytes() {
-        if byte.is_ascii_alphanumeric() || b"_.-~".contains(&byte) || safe.contains(&byte) {
-            out.push(char::from(byte));
-        } else if plus && byte == b' ' {
+    // Runs of bytes that stay as they are are copied whole: most of a value is such a run.
+    let mut run_start = 0;
+    for (i, &byte) in value.as_bytes().iter().enumerate() {
+        if kept(byte) {
+            continue;
+        }
+        out.push_str(value.get(run_start..i).unwrap_or_default());
+        run_start = i + 1;
+        if plus && byte == b' ' {
             out.push('+');
         } else {
             out.push('%');
@@ -19,6 +26,7 @@ fn percent_encode(value: &str, safe: &[u8], plus: bool) -> String {
             out.push(char::from(HEX[usize::from(byte & 15)]));
         }
     }
+    out.push_str(value.get(run_start..).unwrap_or_default());
     out
 }
 

@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 
 pub fn set(target: &JsValue, key: &str, value: &JsValue) {
     // Fails only on frozen objects or throwing setters, which this module never builds.
-    let _ = Reflect::set(target, &JsValue::from_str(key), value);
+    let _ = Reflect::set(target, &crate::arg::js_key(key), value);
 }
 
 fn set_str(target: &JsValue, key: &str, value: &str) {

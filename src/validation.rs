@@ -3,7 +3,6 @@
 //! broken rule of every field, so that a form can show them all at once.
 
 use crate::messages::{Charset, Lang, Rule};
-use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// One broken rule of one field.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -365,9 +364,9 @@ fn network_rule(entry: &str) -> Option<Rule> {
         Some((address, prefix)) => (address, Some(prefix)),
         None => (entry, None),
     };
-    let max: u8 = if address.parse::<Ipv4Addr>().is_ok() {
+    let max: u8 = if is_ipv4(address) {
         32
-    } else if address.parse::<Ipv6Addr>().is_ok() {
+    } else if is_ipv6(address) {
         128
     } else {
         return Some(Rule::InvalidNetwork {
@@ -386,9 +385,138 @@ fn network_rule(entry: &str) -> Option<Rule> {
     })
 }
 
+/// Whether `text` is what `std::net::Ipv4Addr` parses: four decimal numbers up to 255 joined by
+/// dots, without leading zeros. Written out because std's parser costs the wasm module more; a
+/// property test checks that both agree.
+fn is_ipv4(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('.').collect();
+    parts.len() == 4
+        && parts.iter().all(|part| {
+            (1..=3).contains(&part.len())
+                && part.bytes().all(|b| b.is_ascii_digit())
+                && (part.len() == 1 || !part.starts_with('0'))
+                && part.parse::<u8>().is_ok()
+        })
+}
+
+/// Whether `text` is what `std::net::Ipv6Addr` parses: eight groups of one to four hex digits
+/// joined by `:`, where one `::` may stand for one or more zero groups and an IPv4 address may
+/// stand for the last two groups.
+fn is_ipv6(text: &str) -> bool {
+    /// How many groups `part` holds, or `None` when it is malformed.
+    fn groups(part: &str, ipv4_last: bool) -> Option<usize> {
+        if part.is_empty() {
+            return Some(0);
+        }
+        let pieces: Vec<&str> = part.split(':').collect();
+        let mut count = 0;
+        for (i, piece) in pieces.iter().enumerate() {
+            if ipv4_last && i + 1 == pieces.len() && is_ipv4(piece) {
+                count += 2;
+            } else if (1..=4).contains(&piece.len()) && piece.bytes().all(|b| b.is_ascii_hexdigit())
+            {
+                count += 1;
+            } else {
+                return None;
+            }
+        }
+        Some(count)
+    }
+    match text.split_once("::") {
+        None => groups(text, true) == Some(8),
+        Some((head, tail)) => {
+            !tail.contains("::")
+                && matches!(
+                    (groups(head, false), groups(tail, true)),
+                    (Some(h), Some(t)) if h + t <= 7
+                )
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_parse_as_std_net_does() {
+        for text in [
+            "1.2.3.4",
+            "255.255.255.255",
+            "0.0.0.0",
+            "01.2.3.4",
+            "256.1.1.1",
+            "1.2.3",
+            "1.2.3.4.",
+            "1..3.4",
+            "::",
+            "::1",
+            "1::",
+            "1::2",
+            "::ffff:1.2.3.4",
+            "1:2:3:4:5:6:7:8",
+            "1:2:3:4:5:6:1.2.3.4",
+            "1:2:3:4:5:6:7:1.2.3.4",
+            "1.2.3.4::",
+            "1.2.3.4::1",
+            "1::2::3",
+            ":::",
+            "1:::2",
+            ":1::2",
+            "1::2:",
+            "1:2:3:4:5:6:7::",
+            "1:2:3:4:5:6:7:8::",
+            "::1:2:3:4:5:6:7",
+            "::1:2:3:4:5:6:7:8",
+            "12345::",
+            "g::",
+            "::1.2.3.04",
+            "",
+            ":",
+            ".",
+            "fe80::1%eth0",
+            "::FFFF:abcd",
+            "0000:0000::",
+        ] {
+            assert_eq!(
+                is_ipv4(text),
+                text.parse::<std::net::Ipv4Addr>().is_ok(),
+                "ipv4 {text}"
+            );
+            assert_eq!(
+                is_ipv6(text),
+                text.parse::<std::net::Ipv6Addr>().is_ok(),
+                "ipv6 {text}"
+            );
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        #[test]
+        fn address_parsing_agrees_with_std_net(text in "[0-9a-fA-F:.]{0,40}") {
+            proptest::prop_assert_eq!(is_ipv4(&text), text.parse::<std::net::Ipv4Addr>().is_ok());
+            proptest::prop_assert_eq!(is_ipv6(&text), text.parse::<std::net::Ipv6Addr>().is_ok());
+        }
+
+        #[test]
+        fn structured_addresses_agree_with_std_net(
+            groups in proptest::collection::vec("[0-9a-f]{0,5}|[0-9]{1,3}(\\.[0-9]{1,3}){3}", 0..10),
+            gap in proptest::option::of(0usize..10),
+        ) {
+            let mut text = String::new();
+            for (i, group) in groups.iter().enumerate() {
+                if i > 0 {
+                    text.push(':');
+                }
+                if gap == Some(i) {
+                    text.push(':');
+                }
+                text.push_str(group);
+            }
+            proptest::prop_assert_eq!(is_ipv6(&text), text.parse::<std::net::Ipv6Addr>().is_ok(), "{}", text);
+        }
+    }
 
     fn clickhouse(name: &str, password: &str, networks: &[&str]) -> ClickHouseUser {
         ClickHouseUser {
