@@ -35,7 +35,7 @@ fn object<A: Arg>(value: &A, what: &str) -> Result<(), WrongShape> {
 }
 
 /// A string field; absent or `null` is empty, which validation reports as required.
-pub fn text<A: Arg>(object: &A, key: &str) -> Result<String, WrongShape> {
+pub fn text<A: Arg>(object: &A, key: &'static str) -> Result<String, WrongShape> {
     let value = object.field(key);
     if value.is_nullish() {
         return Ok(String::new());
@@ -287,7 +287,7 @@ impl RequestOptions {
     pub fn read<A: Arg>(options: &A) -> Result<Self, ApiError> {
         let lang = lang(options);
         object(options, "options").map_err(|e| ApiError::invalid_options(&e.0, lang))?;
-        let optional = |key: &str| -> Result<Option<String>, ApiError> {
+        let optional = |key: &'static str| -> Result<Option<String>, ApiError> {
             let value = text(options, key).map_err(|e| ApiError::invalid_options(&e.0, lang))?;
             Ok((!value.is_empty()).then_some(value))
         };

@@ -9,7 +9,7 @@ pub trait Arg: Sized {
     /// An object that is not an array.
     fn is_record(&self) -> bool;
     /// A property; nullish when absent or when `self` is not an object.
-    fn field(&self, key: &str) -> Self;
+    fn field(&self, key: &'static str) -> Self;
     fn as_text(&self) -> Option<String>;
     /// A number, or a `Date`'s milliseconds since the epoch.
     fn number(&self) -> Option<f64>;
@@ -35,7 +35,7 @@ impl Arg for serde_json::Value {
         self.is_object()
     }
 
-    fn field(&self, key: &str) -> Self {
+    fn field(&self, key: &'static str) -> Self {
         self.as_object()
             .and_then(|object| object.get(key))
             .cloned()
@@ -55,82 +55,31 @@ impl Arg for serde_json::Value {
     }
 }
 
-/// Property names as JavaScript strings, made once. Turning a Rust string into a JavaScript one
-/// costs more than everything else a property read does, and the same few dozen names are read and
-/// written on every call.
+/// A property name as a JavaScript string, made once per name. Turning a Rust string into a
+/// JavaScript one costs more than the rest of a property access, and the same few dozen names are
+/// read and written on every call. Only `'static` names are cached, keyed by their address, which
+/// cannot be reused for another string.
 #[cfg(target_arch = "wasm32")]
-pub fn js_key(name: &str) -> wasm_bindgen::JsValue {
-    const NAMES: [&str; 58] = [
-        // Arguments.
-        "cluster",
-        "zone",
-        "userName",
-        "userPassword",
-        "userNetworks",
-        "clusterId",
-        "username",
-        "password",
-        "mod",
-        "accessKeyId",
-        "secretAccessKey",
-        "lang",
-        "endpoint",
-        "method",
-        "reqId",
-        "timestamp",
-        "jobs",
-        "limit",
-        "credentials",
-        "signal",
-        "onStatus",
-        "onProgress",
-        "timeoutMs",
-        "maxAttempts",
-        "retryBaseMs",
-        "retryCapMs",
-        "intervalMs",
-        "concurrency",
-        "pollIntervalMs",
-        "jobTimeoutMs",
-        "jobsEndpoint",
-        "onInvalid",
-        "headers",
-        "url",
-        "body",
-        "name",
-        // Answers.
-        "ret_code",
-        "message",
-        "job_id",
-        "job_set",
-        "status",
-        "error_code",
-        "error_message",
-        // Results.
-        "curl",
-        "ok",
-        "errors",
-        "warnings",
-        "field",
-        "code",
-        "retCode",
-        "index",
-        "jobId",
-        "error",
-        "note",
-        "results",
-        "counts",
-        "row",
-        "total",
-    ];
+pub fn js_key(name: &'static str) -> wasm_bindgen::JsValue {
+    use std::cell::RefCell;
+    const SLOTS: usize = 128;
     thread_local! {
-        static KEYS: Vec<wasm_bindgen::JsValue> =
-            NAMES.iter().map(|name| wasm_bindgen::JsValue::from_str(name)).collect();
+        static CACHE: RefCell<Vec<Option<(usize, usize, wasm_bindgen::JsValue)>>> =
+            RefCell::new(vec![None; SLOTS]);
     }
-    match NAMES.iter().position(|known| *known == name) {
-        Some(index) => KEYS.with(|keys| keys[index].clone()),
-        None => wasm_bindgen::JsValue::from_str(name),
-    }
+    let (address, len) = (name.as_ptr() as usize, name.len());
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let slot = &mut cache[(address ^ address >> 7) % SLOTS];
+        match slot {
+            Some((a, l, key)) if *a == address && *l == len => key.clone(),
+            _ => {
+                let key = wasm_bindgen::JsValue::from_str(name);
+                *slot = Some((address, len, key.clone()));
+                key
+            }
+        }
+    })
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -138,6 +87,7 @@ pub fn js_key(name: &str) -> wasm_bindgen::JsValue {
 export function field(value, key) {
   try { return value[key]; } catch { return undefined; }
 }
+export function set(target, key, value) { target[key] = value; }
 "#)]
 extern "C" {
     /// `value[key]`, with a throwing getter or proxy read as absent. (`Reflect.get` through
@@ -147,6 +97,13 @@ extern "C" {
         value: &wasm_bindgen::JsValue,
         key: &wasm_bindgen::JsValue,
     ) -> wasm_bindgen::JsValue;
+    /// `target[key] = value`, for the plain objects this crate makes.
+    #[wasm_bindgen(js_name = set)]
+    pub fn js_set(
+        target: &wasm_bindgen::JsValue,
+        key: &wasm_bindgen::JsValue,
+        value: &wasm_bindgen::JsValue,
+    );
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -159,7 +116,7 @@ impl Arg for wasm_bindgen::JsValue {
         self.is_object() && !js_sys::Array::is_array(self)
     }
 
-    fn field(&self, key: &str) -> Self {
+    fn field(&self, key: &'static str) -> Self {
         if !self.is_object() {
             return wasm_bindgen::JsValue::UNDEFINED;
         }

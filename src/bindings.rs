@@ -314,7 +314,7 @@ fn credentials(value: &JsValue, lang: Lang) -> Result<request::Credentials, JsVa
 }
 
 /// A non-negative whole-number option, or its default.
-fn number(options: &JsValue, key: &str, default: u32) -> u32 {
+fn number(options: &JsValue, key: &'static str, default: u32) -> u32 {
     options
         .field(key)
         .as_f64()
@@ -322,7 +322,7 @@ fn number(options: &JsValue, key: &str, default: u32) -> u32 {
         .map_or(default, |n| n.min(f64::from(u32::MAX)) as u32)
 }
 
-fn callback(options: &JsValue, key: &str) -> Option<js_sys::Function> {
+fn callback(options: &JsValue, key: &'static str) -> Option<js_sys::Function> {
     options.field(key).dyn_into().ok()
 }
 

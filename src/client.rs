@@ -104,10 +104,7 @@ pub async fn send_once(
     signal: Option<&AbortSignal>,
 ) -> Result<JsValue, ApiError> {
     let lang = policy.lang;
-    let headers = js_sys::Object::new();
-    for (name, value) in &request.headers {
-        crate::js::set(&headers, name, &JsValue::from_str(value));
-    }
+    let headers = crate::js::headers(&request.headers);
     let outcome = fetch_text(
         &request.url,
         request.method.as_str(),

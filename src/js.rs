@@ -1,26 +1,36 @@
 //! The crate's results as plain JavaScript objects, built property by property (no JSON text in
 //! between), and `QingCloudError`s. Field names are the ones the TypeScript declarations give.
 
+use crate::arg::{js_key, js_set};
 use crate::bulk::{Counts, RowError, RowResult, RowView};
 use crate::preview::Preview;
 use crate::request::HttpRequest;
 use crate::response::{camel_case, ApiError};
 use crate::validation::{Issue, Report};
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-pub fn set(target: &JsValue, key: &str, value: &JsValue) {
-    // Fails only on frozen objects or throwing setters, which this module never builds.
-    let _ = Reflect::set(target, &crate::arg::js_key(key), value);
+/// `target[key] = value` for a property name written in the code.
+pub fn set(target: &JsValue, key: &'static str, value: &JsValue) {
+    js_set(target, &js_key(key), value);
 }
 
-fn set_str(target: &JsValue, key: &str, value: &str) {
+fn set_str(target: &JsValue, key: &'static str, value: &str) {
     set(target, key, &JsValue::from_str(value));
 }
 
-fn set_number(target: &JsValue, key: &str, value: f64) {
+fn set_number(target: &JsValue, key: &'static str, value: f64) {
     set(target, key, &JsValue::from_f64(value));
+}
+
+/// HTTP headers as an object, as `fetch` takes them and `SignedRequest` shows them.
+pub fn headers(headers: &[(String, String)]) -> JsValue {
+    let js = new_object();
+    for (name, value) in headers {
+        js_set(&js, &JsValue::from_str(name), &JsValue::from_str(value));
+    }
+    js
 }
 
 fn new_object() -> JsValue {
@@ -57,11 +67,7 @@ fn signed(method: &str, url: &str, headers: &[(String, String)], body: Option<&s
     let js = new_object();
     set_str(&js, "method", method);
     set_str(&js, "url", url);
-    let header_object = new_object();
-    for (name, value) in headers {
-        set_str(&header_object, name, value);
-    }
-    set(&js, "headers", &header_object);
+    set(&js, "headers", &self::headers(headers));
     set(&js, "body", &body.map_or(JsValue::NULL, JsValue::from_str));
     js
 }
@@ -190,7 +196,11 @@ pub fn camel_case_keys(value: &JsValue) -> JsValue {
     for entry in Object::entries(value.unchecked_ref()).iter() {
         let entry: Array = entry.unchecked_into();
         let key = entry.get(0).as_string().unwrap_or_default();
-        set(&js, &camel_case(&key), &camel_case_keys(&entry.get(1)));
+        js_set(
+            &js,
+            &JsValue::from_str(&camel_case(&key)),
+            &camel_case_keys(&entry.get(1)),
+        );
     }
     js
 }

@@ -312,7 +312,7 @@ describe('passwords and the preview', () => {
     text = await p.locator('#ehpc-form .preview-body').innerText();
     assert.match(text, /POST/);
     assert.match(text, /\/api\/user\/addUser\?/);
-    assert.match(text, /"password":"REDACTED"/);
+    assert.match(text, /"password": "REDACTED"/);
     assert.ok(!text.includes('Ehpc@preview12'));
     assert.deepEqual(await apiRequests(sandbox), [], 'a preview sends nothing');
   });
