@@ -3,14 +3,24 @@
 //! Python's `urllib.parse.quote` always leaves ASCII letters, digits and `_.-~` as they are and
 //! encodes every other UTF-8 byte as `%XX` (uppercase), except the extra `safe` characters asked for.
 
-/// Percent-encodes `value` as Python's `quote(value, safe)`; with `plus`, as `quote_plus`, where a
-/// space becomes `+`. One pass, so that no `%XX` is ever rewritten afterwards.
-fn percent_encode(value: &str, safe: &[u8], plus: bool) -> String {
+/// The three ways the SDKs percent-encode: `quote(v, safe="")`, `quote(v)` (which keeps `/`), and
+/// `quote_plus(v)` (where a space becomes `+`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quoting {
+    Quote,
+    QuoteKeepSlash,
+    QuotePlus,
+}
+
+/// Appends `value` percent-encoded as `quoting` says. One pass, so that no `%XX` is ever rewritten
+/// afterwards; runs of bytes that stay as they are, most of a value, are copied whole.
+pub fn push_quoted(out: &mut String, value: &str, quoting: Quoting) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let kept =
-        |byte: u8| byte.is_ascii_alphanumeric() || b"_.-~".contains(&byte) || safe.contains(&byte);
-    let mut out = String::with_capacity(value.len() * 3 / 2);
-    // Runs of bytes that stay as they are are copied whole: most of a value is such a run.
+    let kept = |byte: u8| {
+        byte.is_ascii_alphanumeric()
+            || b"_.-~".contains(&byte)
+            || (byte == b'/' && quoting == Quoting::QuoteKeepSlash)
+    };
     let mut run_start = 0;
     for (i, &byte) in value.as_bytes().iter().enumerate() {
         if kept(byte) {
@@ -18,7 +28,7 @@ fn percent_encode(value: &str, safe: &[u8], plus: bool) -> String {
         }
         out.push_str(value.get(run_start..i).unwrap_or_default());
         run_start = i + 1;
-        if plus && byte == b' ' {
+        if byte == b' ' && quoting == Quoting::QuotePlus {
             out.push('+');
         } else {
             out.push('%');
@@ -27,22 +37,41 @@ fn percent_encode(value: &str, safe: &[u8], plus: bool) -> String {
         }
     }
     out.push_str(value.get(run_start..).unwrap_or_default());
+}
+
+fn quoted(value: &str, quoting: Quoting) -> String {
+    let mut out = String::with_capacity(value.len() * 3 / 2);
+    push_quoted(&mut out, value, quoting);
     out
 }
 
 /// `urllib.parse.quote(value, safe="")`: UTF-8 bytes percent-encoded, uppercase hex.
 pub fn quote(value: &str) -> String {
-    percent_encode(value, b"", false)
+    quoted(value, Quoting::Quote)
 }
 
 /// `urllib.parse.quote(value)` with its default `safe="/"`, used by `qingcloud-hpc`.
 pub fn quote_keep_slash(value: &str) -> String {
-    percent_encode(value, b"/", false)
+    quoted(value, Quoting::QuoteKeepSlash)
 }
 
 /// `urllib.parse.quote_plus(value)`: like [`quote`], but a space becomes `+`.
 pub fn quote_plus(value: &str) -> String {
-    percent_encode(value, b"", true)
+    quoted(value, Quoting::QuotePlus)
+}
+
+/// `k=v&k=v`, keys and values encoded as `quoting` says, in the given order.
+pub fn join_pairs(pairs: &[(&str, &str)], quoting: Quoting) -> String {
+    let mut out = String::with_capacity(pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
+    for (i, (key, value)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        push_quoted(&mut out, key, quoting);
+        out.push('=');
+        push_quoted(&mut out, value, quoting);
+    }
+    out
 }
 
 /// Lowercase hexadecimal, two digits per byte, as Python's `hexdigest()` and `uuid4().hex`.
@@ -84,16 +113,11 @@ pub fn percent_decode(text: &str, plus: bool) -> String {
 
 /// The `application/x-www-form-urlencoded` body Python's `urlencode` makes of ordered pairs.
 pub fn form_urlencode<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String {
-    let mut out = String::new();
-    for (key, value) in pairs {
-        if !out.is_empty() {
-            out.push('&');
-        }
-        out.push_str(&quote_plus(key.as_ref()));
-        out.push('=');
-        out.push_str(&quote_plus(value.as_ref()));
-    }
-    out
+    let pairs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_ref(), v.as_ref()))
+        .collect();
+    join_pairs(&pairs, Quoting::QuotePlus)
 }
 
 /// The ClickHouse `service_params` JSON: compact, keys in the documented order.

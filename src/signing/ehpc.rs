@@ -5,7 +5,7 @@
 //! the exact body bytes.
 
 use super::hmac_sha256_base64;
-use crate::encoding::quote_keep_slash;
+use crate::encoding::{join_pairs, quote_keep_slash, Quoting};
 use md5::{Digest, Md5};
 
 /// `process_canonical_uri`: each path segment re-encoded, and a trailing `/`.
@@ -31,11 +31,7 @@ pub fn canonical_query<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> Strin
         .filter(|(_, v)| !v.is_empty())
         .collect();
     crate::encoding::sort_pairs(&mut pairs, true);
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", quote_keep_slash(k), quote_keep_slash(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    join_pairs(&pairs, Quoting::QuoteKeepSlash)
 }
 
 /// Lowercase hex MD5 of the body; an absent body is the empty string.

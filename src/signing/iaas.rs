@@ -5,7 +5,7 @@
 //! `-_.~` left as they are.
 
 use super::hmac_sha256_base64;
-use crate::encoding::quote;
+use crate::encoding::{join_pairs, Quoting};
 
 /// The path every IaaS action is sent to and signed with.
 pub const PATH: &str = "/iaas/";
@@ -18,11 +18,7 @@ pub fn canonical_query<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> Strin
         .collect();
     // A stable sort keeps repeated keys in their given order, as Python's does.
     crate::encoding::sort_pairs(&mut sorted, false);
-    sorted
-        .iter()
-        .map(|(k, v)| format!("{}={}", quote(k), quote(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    join_pairs(&sorted, Quoting::Quote)
 }
 
 pub fn string_to_sign(method: &str, path: &str, canonical_query: &str) -> String {
