@@ -76,6 +76,8 @@ const machine = {
   os: `${os.type()} ${os.release()} ${os.arch()}`,
   node_version: process.version,
   rustc_version: version('rustc', ['--version']),
+  // The package's wasm is built by the pinned nightly (scripts/toolchain.sh), the sandbox by stable.
+  package_rustc_version: version('bash', ['-c', 'source "$0" && rustc "+$NIGHTLY" --version', fileURLToPath(new URL('../scripts/toolchain.sh', import.meta.url))]),
   chromium_version: version('/usr/bin/chromium', ['--version']),
   load_average_at_start: os.loadavg().map((l) => Number(l.toFixed(2))),
   date: new Date().toISOString(),
@@ -100,7 +102,7 @@ if (!failed.length) writeFileSync(out, `${JSON.stringify({ ...figures, machine }
 // The table: Markdown, so that it can go into the README as it is.
 const format = (value) => (Number.isInteger(value) ? value.toLocaleString('en-US') : String(value));
 const lines = [
-  `Machine: ${machine.cpu_model}, ${machine.cores} cores, ${(machine.memory_bytes / 2 ** 30).toFixed(0)} GiB, Node ${machine.node_version}, ${machine.rustc_version ?? 'rustc ?'}${quick ? ' (QUICK RUN: rough figures)' : ''}`,
+  `Machine: ${machine.cpu_model}, ${machine.cores} cores, ${(machine.memory_bytes / 2 ** 30).toFixed(0)} GiB, Node ${machine.node_version}, ${machine.rustc_version ?? 'rustc ?'} (package: ${machine.package_rustc_version ?? '?'})${quick ? ' (QUICK RUN: rough figures)' : ''}`,
   '',
   '| Figure | Value | Unit | Key |',
   '| --- | ---: | --- | --- |',
