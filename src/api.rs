@@ -37,12 +37,11 @@ fn object<A: Arg>(value: &A, what: &str) -> Result<(), WrongShape> {
 /// A string field; absent or `null` is empty, which validation reports as required.
 pub fn text<A: Arg>(object: &A, key: &'static str) -> Result<String, WrongShape> {
     let value = object.field(key);
-    if value.is_nullish() {
-        return Ok(String::new());
+    match value.as_text() {
+        Some(text) => Ok(text),
+        None if value.is_nullish() => Ok(String::new()),
+        None => Err(WrongShape(format!("{key} must be a string"))),
     }
-    value
-        .as_text()
-        .ok_or_else(|| WrongShape(format!("{key} must be a string")))
 }
 
 /// A list of strings, or `None` when `value` is not a list.

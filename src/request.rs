@@ -98,14 +98,13 @@ pub fn clickhouse_add_users(
         &user.user_password,
         &user.user_name,
     );
-    let action_params = vec![
-        ("cluster".to_string(), user.cluster.clone()),
-        ("service".to_string(), "add_users".to_string()),
-        ("service_params".to_string(), service_params),
-    ];
     iaas_request(
         "RunClusterCustomService",
-        action_params,
+        &[
+            ("cluster", &user.cluster),
+            ("service", "add_users"),
+            ("service_params", &service_params),
+        ],
         &user.zone,
         credentials,
         endpoint,
@@ -124,17 +123,19 @@ pub fn describe_jobs(
     method: Method,
     stamp: &Stamp,
 ) -> HttpRequest {
-    let mut action_params: Vec<(String, String)> = jobs
+    let keys: Vec<String> = (1..=jobs.len()).map(|n| format!("jobs.{n}")).collect();
+    let limit = limit.map(|limit| limit.to_string());
+    let mut action_params: Vec<(&str, &str)> = keys
         .iter()
-        .enumerate()
-        .map(|(i, job)| (format!("jobs.{}", i + 1), job.clone()))
+        .zip(jobs)
+        .map(|(key, job)| (key.as_str(), job.as_str()))
         .collect();
-    if let Some(limit) = limit {
-        action_params.push(("limit".to_string(), limit.to_string()));
+    if let Some(limit) = &limit {
+        action_params.push(("limit", limit));
     }
     iaas_request(
         "DescribeJobs",
-        action_params,
+        &action_params,
         zone,
         credentials,
         endpoint,
@@ -147,14 +148,15 @@ pub fn describe_jobs(
 /// `action`, `zone`, `req_id` and the common ones), which fixes the POST body byte for byte.
 fn iaas_request(
     action: &str,
-    mut params: Vec<(String, String)>,
+    action_params: &[(&str, &str)],
     zone: &str,
     credentials: &Credentials,
     endpoint: &str,
     method: Method,
     stamp: &Stamp,
 ) -> HttpRequest {
-    for (key, value) in [
+    let mut params = action_params.to_vec();
+    params.extend([
         ("action", action),
         ("zone", zone),
         ("req_id", &stamp.req_id),
@@ -163,9 +165,7 @@ fn iaas_request(
         ("version", signing::API_VERSION),
         ("time_stamp", &stamp.time_stamp),
         ("signature_method", signing::SIGNATURE_METHOD),
-    ] {
-        params.push((key.to_string(), value.to_string()));
-    }
+    ]);
     let query = iaas::canonical_query(&params);
     let signature = signing::hmac_sha256_base64(
         &credentials.secret_access_key,
@@ -180,7 +180,7 @@ fn iaas_request(
             body: None,
         },
         Method::Post => {
-            params.push(("signature".to_string(), signature));
+            params.push(("signature", &signature));
             HttpRequest {
                 method,
                 url,
