@@ -394,13 +394,22 @@ pub fn build_clickhouse(
     let user = validated
         .value
         .ok_or_else(|| ApiError::invalid_input(&validated.report, lang))?;
-    Ok(request::clickhouse_add_users(
-        &user,
+    Ok(sign_clickhouse(&user, credentials, options))
+}
+
+/// Signs `add_users` for an account already validated, with resolved options.
+pub fn sign_clickhouse(
+    user: &ValidClickHouseUser,
+    credentials: &Credentials,
+    options: &Resolved,
+) -> HttpRequest {
+    request::clickhouse_add_users(
+        user,
         credentials,
         &options.endpoint,
         options.method,
         &options.stamp,
-    ))
+    )
 }
 
 /// Validates and builds EHPC `addUser`, which is always a POST.
@@ -414,12 +423,21 @@ pub fn build_ehpc(
     let user = validated
         .value
         .ok_or_else(|| ApiError::invalid_input(&validated.report, lang))?;
-    Ok(request::ehpc_add_user(
-        &user,
+    Ok(sign_ehpc(&user, credentials, options))
+}
+
+/// Signs EHPC `addUser` for a user already validated, with resolved options.
+pub fn sign_ehpc(
+    user: &ValidEhpcUser,
+    credentials: &Credentials,
+    options: &Resolved,
+) -> HttpRequest {
+    request::ehpc_add_user(
+        user,
         credentials,
         &options.endpoint,
         &options.stamp.time_stamp,
-    ))
+    )
 }
 
 /// The most job ids one DescribeJobs call may ask for.

@@ -457,18 +457,9 @@ pub fn build_describe_jobs_request(
 pub fn preview_request(
     #[wasm_bindgen(unchecked_param_type = "SignedRequest")] request: JsValue,
 ) -> JsValue {
-    let headers = request.field("headers");
-    let headers = if headers.is_object() {
-        js_sys::Object::entries(headers.unchecked_ref())
-            .iter()
-            .filter_map(|entry| {
-                let entry: js_sys::Array = entry.unchecked_into();
-                Some((entry.get(0).as_string()?, entry.get(1).as_string()?))
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let headers = js::entries(&request.field("headers"))
+        .filter_map(|(name, value)| Some((name, value.as_string()?)))
+        .collect();
     let method = request.field("method").as_string();
     let request = HttpRequest {
         method: if method.is_some_and(|m| m.eq_ignore_ascii_case("POST")) {
@@ -538,19 +529,8 @@ impl RowUser {
 
     fn sign(&self, credentials: &request::Credentials, resolved: &api::Resolved) -> HttpRequest {
         match self {
-            RowUser::ClickHouse(user) => request::clickhouse_add_users(
-                user,
-                credentials,
-                &resolved.endpoint,
-                resolved.method,
-                &resolved.stamp,
-            ),
-            RowUser::Ehpc(user) => request::ehpc_add_user(
-                user,
-                credentials,
-                &resolved.endpoint,
-                &resolved.stamp.time_stamp,
-            ),
+            RowUser::ClickHouse(user) => api::sign_clickhouse(user, credentials, resolved),
+            RowUser::Ehpc(user) => api::sign_ehpc(user, credentials, resolved),
         }
     }
 }

@@ -43,7 +43,7 @@ extern "C" {
         url: &str,
         method: &str,
         headers: &JsValue,
-        body: Option<String>,
+        body: Option<&str>,
         timeout_ms: u32,
         signal: Option<&AbortSignal>,
     ) -> Promise;
@@ -91,10 +91,15 @@ pub fn now_ms() -> f64 {
 
 /// Resolves after `ms`, or fails as aborted as soon as `signal` fires.
 pub async fn sleep(ms: u32, signal: Option<&AbortSignal>, lang: Lang) -> Result<(), ApiError> {
-    JsFuture::from(js_sleep(ms, signal))
+    JsFuture::from(js_sleep(timer_ms(ms), signal))
         .await
         .map(|_| ())
         .map_err(|_| ApiError::aborted(lang))
+}
+
+/// A delay as JavaScript timers take it: they fire at once for anything above `i32::MAX`.
+fn timer_ms(ms: u32) -> u32 {
+    ms.min(i32::MAX as u32)
 }
 
 /// Sends once: the parsed answer when `ret_code` is 0, the error otherwise.
@@ -109,8 +114,8 @@ pub async fn send_once(
         &request.url,
         request.method.as_str(),
         &headers,
-        request.body.clone(),
-        policy.timeout_ms,
+        request.body.as_deref(),
+        timer_ms(policy.timeout_ms),
         signal,
     );
     // `fetchText` never rejects.

@@ -128,14 +128,20 @@ fn row_error(error: &RowError) -> JsValue {
     js
 }
 
-/// `{ index, status, jobId?, retCode?, error?, note? }`.
-pub fn row_result(row: &RowResult) -> JsValue {
+/// `{ index, status, jobId? }`, what every view of a row has.
+fn row(index: usize, status: &str, job_id: Option<&str>) -> JsValue {
     let js = new_object();
-    set_number(&js, "index", row.index as f64);
-    set_str(&js, "status", row.status.as_str());
-    if let Some(job_id) = &row.job_id {
+    set_number(&js, "index", index as f64);
+    set_str(&js, "status", status);
+    if let Some(job_id) = job_id {
         set_str(&js, "jobId", job_id);
     }
+    js
+}
+
+/// `{ index, status, jobId?, retCode?, error?, note? }`.
+pub fn row_result(row: &RowResult) -> JsValue {
+    let js = self::row(row.index, row.status.as_str(), row.job_id.as_deref());
     if let Some(code) = row.ret_code {
         set_number(&js, "retCode", code as f64);
     }
@@ -159,15 +165,7 @@ pub fn row_view(view: &RowView<'_>) -> JsValue {
             index,
             status,
             job_id,
-        } => {
-            let js = new_object();
-            set_number(&js, "index", *index as f64);
-            set_str(&js, "status", status);
-            if let Some(job_id) = job_id {
-                set_str(&js, "jobId", job_id);
-            }
-            js
-        }
+        } => row(*index, status, *job_id),
     }
 }
 
@@ -178,6 +176,19 @@ pub fn counts(counts: &Counts) -> JsValue {
         set_number(&js, name, count as f64);
     }
     js
+}
+
+/// The own enumerable properties of an object (none for anything else), as `Object.entries`.
+pub fn entries(value: &JsValue) -> impl Iterator<Item = (String, JsValue)> {
+    let entries = if value.is_object() {
+        Object::entries(value.unchecked_ref())
+    } else {
+        Array::new()
+    };
+    entries.into_iter().map(|entry| {
+        let entry: Array = entry.unchecked_into();
+        (entry.get(0).as_string().unwrap_or_default(), entry.get(1))
+    })
 }
 
 /// A copy of an answer with `camelCase` keys at every depth.
@@ -193,13 +204,11 @@ pub fn camel_case_keys(value: &JsValue) -> JsValue {
         return value.clone();
     }
     let js = new_object();
-    for entry in Object::entries(value.unchecked_ref()).iter() {
-        let entry: Array = entry.unchecked_into();
-        let key = entry.get(0).as_string().unwrap_or_default();
+    for (key, value) in entries(value) {
         js_set(
             &js,
             &JsValue::from_str(&camel_case(&key)),
-            &camel_case_keys(&entry.get(1)),
+            &camel_case_keys(&value),
         );
     }
     js
