@@ -6,17 +6,13 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO } from '../support/sandbox.mjs';
 import { csvField, detectDelimiter, parseCsv, toCsv } from '../../www/csv.js';
 import * as i18n from '../../www/i18n.js';
-import { ARTIFACTS, apiRequests, fillSettings, showTab, unique, usePageFixture } from './helpers.mjs';
+import { ARTIFACTS, apiRequests, axeViolations, fillSettings, showTab, unique, usePageFixture } from './helpers.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const FINAL_STATES = ['done', 'cancelled', 'stopped', 'error', 'refused', 'nothing'];
 const STATUSES = ['created', 'exists', 'invalid', 'failed', 'not_sent'];
 const CH_HEADER = 'cluster,user_name,user_password,user_networks';
@@ -92,14 +88,6 @@ async function addsSeen() {
 async function clusterUsers(clusterId) {
   const overview = await sandbox.users();
   return new Set((overview.clusters ?? overview).find((c) => c.cluster_id === clusterId).users.filter((u) => u.created).map((u) => u.name));
-}
-
-async function axeViolations(p) {
-  await p.evaluate(AXE_SOURCE);
-  const results = await p.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 describe('a CSV file with invalid rows', () => {

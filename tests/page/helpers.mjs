@@ -4,7 +4,8 @@
 import { after, afterEach, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { DEMO, demoConfig, startSandbox } from '../support/sandbox.mjs';
 
@@ -133,4 +134,19 @@ export async function finalStatus(page, timeout = 15_000) {
 /** The API requests (not the page's files) the sandbox saw. */
 export async function apiRequests(sandbox) {
   return (await sandbox.requests()).filter((r) => r.api === 'iaas' || r.api === 'ehpc');
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * Runs axe-core in the page and returns its serious and critical violations. The page's CSP
+ * refuses injected <script> elements, so the source is evaluated through the DevTools protocol,
+ * which the CSP does not govern; the page's own policy stays in force.
+ */
+export async function axeViolations(p) {
+  await p.evaluate(AXE_SOURCE);
+  const results = await p.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }

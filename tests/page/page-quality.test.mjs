@@ -3,33 +3,17 @@
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { DEMO } from '../support/sandbox.mjs';
 import * as i18n from '../../www/i18n.js';
 import {
-  ARTIFACTS, fillClickHouse, fillEhpc, fillSettings, finalStatus, latestOutcome, showTab, unique, usePageFixture,
+  ARTIFACTS, axeViolations, fillClickHouse, fillEhpc, fillSettings, finalStatus, latestOutcome, showTab, unique,
+  usePageFixture,
 } from './helpers.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const SECRET = DEMO.secretAccessKey;
 
 const page = usePageFixture({ jobDelayMs: 300 });
-
-/**
- * Runs axe-core in the page and returns its serious and critical violations. The page's CSP
- * refuses injected <script> elements, so the source is evaluated through the DevTools protocol,
- * which the CSP does not govern; the page's own policy stays in force.
- */
-async function axeViolations(p) {
-  await p.evaluate(AXE_SOURCE);
-  const results = await p.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 describe('languages', () => {
   test('both dictionaries have the same keys and no empty string', () => {
