@@ -4,6 +4,9 @@
 //! The modules without I/O build and test natively; `bindings`, `client` and `bulk_driver` are the
 //! thin WebAssembly layer that talks to JavaScript and `fetch`.
 
+// The package build's nightly compiles the hot paths for speed inside a module built for size.
+#![cfg_attr(qingcloud_speed, feature(optimize_attribute))]
+
 pub mod api;
 pub mod arg;
 pub mod bulk;

@@ -6,7 +6,6 @@
 
 use super::hmac_sha256_base64;
 use crate::encoding::{join_pairs, quote_keep_slash, Quoting};
-use md5::{Digest, Md5};
 
 /// `process_canonical_uri`: each path segment re-encoded, and a trailing `/`.
 pub fn canonical_uri(path: &str) -> String {
@@ -36,7 +35,7 @@ pub fn canonical_query<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> Strin
 
 /// Lowercase hex MD5 of the body; an absent body is the empty string.
 pub fn body_digest(body: &[u8]) -> String {
-    crate::encoding::lower_hex(&Md5::digest(body))
+    crate::encoding::lower_hex(&super::md5(body))
 }
 
 pub fn string_to_sign<K: AsRef<str>, V: AsRef<str>>(

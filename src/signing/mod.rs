@@ -4,9 +4,11 @@
 //! arrive as parameters.
 
 pub mod ehpc;
+mod hash;
 pub mod iaas;
 
-use sha2::{Digest, Sha256};
+pub(crate) use hash::md5;
+use hash::{sha256, Sha256};
 
 /// Both APIs name the algorithm in the `signature_method` parameter.
 pub const SIGNATURE_METHOD: &str = "HmacSHA256";
@@ -28,20 +30,18 @@ fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
     const BLOCK: usize = 64;
     let mut block_key = [0u8; BLOCK];
     if key.len() > BLOCK {
-        block_key[..32].copy_from_slice(&Sha256::digest(key));
+        block_key[..32].copy_from_slice(&sha256(key));
     } else {
         block_key[..key.len()].copy_from_slice(key);
     }
     let pad = |byte: u8| block_key.map(|k| k ^ byte);
-    let inner = Sha256::new()
-        .chain_update(pad(0x36))
-        .chain_update(message)
-        .finalize();
-    Sha256::new()
-        .chain_update(pad(0x5c))
-        .chain_update(inner)
-        .finalize()
-        .into()
+    let mut inner = Sha256::new();
+    inner.update(&pad(0x36));
+    inner.update(message);
+    let mut outer = Sha256::new();
+    outer.update(&pad(0x5c));
+    outer.update(&inner.finish());
+    outer.finish()
 }
 
 /// Standard base64 with `=` padding.
