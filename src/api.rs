@@ -36,12 +36,9 @@ fn object<A: Arg>(value: &A, what: &str) -> Result<(), WrongShape> {
 
 /// A string field; absent or `null` is empty, which validation reports as required.
 pub fn text<A: Arg>(object: &A, key: &'static str) -> Result<String, WrongShape> {
-    let value = object.field(key);
-    match value.as_text() {
-        Some(text) => Ok(text),
-        None if value.is_nullish() => Ok(String::new()),
-        None => Err(WrongShape(format!("{key} must be a string"))),
-    }
+    object
+        .text_field(key)
+        .ok_or_else(|| WrongShape(format!("{key} must be a string")))
 }
 
 /// A list of strings, or `None` when `value` is not a list.
@@ -57,12 +54,15 @@ fn texts<A: Arg>(value: &A, rule: &str) -> Option<Result<Vec<String>, WrongShape
 
 /// `userNetworks`: one string (`;`- or line-separated) or a list of strings.
 fn networks<A: Arg>(object: &A) -> Result<Vec<String>, WrongShape> {
+    if let Some(one) = object.text_field("userNetworks") {
+        return Ok(vec![one]);
+    }
     match texts(
         &object.field("userNetworks"),
         "userNetworks must hold only strings",
     ) {
         Some(list) => list,
-        None => Ok(vec![text(object, "userNetworks")?]),
+        None => Err(WrongShape("userNetworks must be a string".into())),
     }
 }
 
@@ -255,7 +255,7 @@ pub fn credentials<A: Arg>(input: &A, lang: Lang) -> Result<Credentials, ApiErro
 
 /// `lang` of an options object: `'zh'` for Chinese, English otherwise.
 pub fn lang<A: Arg>(options: &A) -> Lang {
-    match options.field("lang").as_text().as_deref() {
+    match options.text_field("lang").as_deref() {
         Some("zh") => Lang::Zh,
         _ => Lang::En,
     }
@@ -290,13 +290,15 @@ impl RequestOptions {
             let value = text(options, key).map_err(|e| ApiError::invalid_options(&e.0, lang))?;
             Ok((!value.is_empty()).then_some(value))
         };
-        let timestamp = options.field("timestamp");
-        let timestamp =
-            (!timestamp.is_nullish()).then(|| match (timestamp.number(), timestamp.as_text()) {
-                (Some(ms), _) => Timestamp::Millis(ms),
-                (None, Some(text)) => Timestamp::Text(text),
-                (None, None) => Timestamp::Other,
-            });
+        // Most often a string: read as one first, in one step.
+        let timestamp = match options.text_field("timestamp") {
+            Some(text) if text.is_empty() => None,
+            Some(text) => Some(Timestamp::Text(text)),
+            None => Some(match options.field("timestamp").number() {
+                Some(ms) => Timestamp::Millis(ms),
+                None => Timestamp::Other,
+            }),
+        };
         Ok(RequestOptions {
             endpoint: optional("endpoint")?,
             timestamp,

@@ -11,6 +11,9 @@ pub trait Arg: Sized {
     /// A property; nullish when absent or when `self` is not an object.
     fn field(&self, key: &'static str) -> Self;
     fn as_text(&self) -> Option<String>;
+    /// A string property in one step: `Some("")` when it is absent or null (or `self` is not an
+    /// object), `None` when it is something else.
+    fn text_field(&self, key: &'static str) -> Option<String>;
     /// A number, or a `Date`'s milliseconds since the epoch.
     fn number(&self) -> Option<f64>;
     /// The items of an array.
@@ -46,6 +49,13 @@ impl Arg for serde_json::Value {
         self.as_str().map(String::from)
     }
 
+    fn text_field(&self, key: &'static str) -> Option<String> {
+        match self.as_object().and_then(|object| object.get(key)) {
+            None | Some(serde_json::Value::Null) => Some(String::new()),
+            Some(value) => value.as_text(),
+        }
+    }
+
     fn number(&self) -> Option<f64> {
         self.as_f64()
     }
@@ -55,48 +65,55 @@ impl Arg for serde_json::Value {
     }
 }
 
-/// A property name as a JavaScript string, made once per name. Turning a Rust string into a
-/// JavaScript one costs more than the rest of a property access, and the same few dozen names are
-/// read and written on every call. Only `'static` names are cached, keyed by their address, which
-/// cannot be reused for another string.
+/// Runs `use_key` with a property name as a JavaScript string, made once per name. Turning a Rust
+/// string into a JavaScript one costs more than the rest of a property access, and the same few
+/// dozen names are read and written on every call. Only `'static` names are cached, keyed by their
+/// address, which cannot be reused for another string; a name whose slot is taken is made afresh.
+/// The key is lent, not cloned (a clone is one more call into JavaScript), and nothing stays
+/// borrowed meanwhile, so a getter that calls back into the module is harmless.
 #[cfg(target_arch = "wasm32")]
-pub fn js_key(name: &'static str) -> wasm_bindgen::JsValue {
-    use std::cell::RefCell;
+pub fn with_js_key<R>(name: &'static str, use_key: impl FnOnce(&wasm_bindgen::JsValue) -> R) -> R {
+    use std::cell::OnceCell;
     const SLOTS: usize = 128;
+    type Slot = OnceCell<(usize, usize, wasm_bindgen::JsValue)>;
     thread_local! {
-        static CACHE: RefCell<Vec<Option<(usize, usize, wasm_bindgen::JsValue)>>> =
-            RefCell::new(vec![None; SLOTS]);
+        static CACHE: [Slot; SLOTS] = [const { OnceCell::new() }; SLOTS];
     }
     let (address, len) = (name.as_ptr() as usize, name.len());
+    let make = || wasm_bindgen::JsValue::from_str(name);
     CACHE.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        let slot = &mut cache[(address ^ address >> 7) % SLOTS];
-        match slot {
-            Some((a, l, key)) if *a == address && *l == len => key.clone(),
-            _ => {
-                let key = wasm_bindgen::JsValue::from_str(name);
-                *slot = Some((address, len, key.clone()));
-                key
-            }
+        let slot = &cache[(address ^ address >> 7) % SLOTS];
+        match slot.get_or_init(|| (address, len, make())) {
+            (a, l, key) if *a == address && *l == len => use_key(key),
+            _ => use_key(&make()),
         }
     })
 }
 
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
-export function field(value, key) {
-  try { return value[key]; } catch { return undefined; }
+function get(value, key) {
+  try { return typeof value === 'object' && value !== null ? value[key] : undefined; } catch { return undefined; }
+}
+export function field(value, key) { return get(value, key); }
+export function text(value, key) {
+  const v = get(value, key);
+  return v == null ? '' : typeof v === 'string' ? v : undefined;
 }
 export function set(target, key, value) { target[key] = value; }
+export function setText(target, key, value) { target[key] = value; }
 "#)]
 extern "C" {
-    /// `value[key]`, with a throwing getter or proxy read as absent. (`Reflect.get` through
-    /// wasm-bindgen's `catch` is several times slower.)
+    /// `value[key]`, with a throwing getter or proxy read as absent, and any property of a
+    /// non-object as absent. (`Reflect.get` through wasm-bindgen's `catch` is several times slower.)
     #[wasm_bindgen(js_name = field)]
     fn js_field(
         value: &wasm_bindgen::JsValue,
         key: &wasm_bindgen::JsValue,
     ) -> wasm_bindgen::JsValue;
+    /// [`Arg::text_field`] in one call, rather than one call for the property and one for its text.
+    #[wasm_bindgen(js_name = text)]
+    fn js_text(value: &wasm_bindgen::JsValue, key: &wasm_bindgen::JsValue) -> Option<String>;
     /// `target[key] = value`, for the plain objects this crate makes.
     #[wasm_bindgen(js_name = set)]
     pub fn js_set(
@@ -104,6 +121,9 @@ extern "C" {
         key: &wasm_bindgen::JsValue,
         value: &wasm_bindgen::JsValue,
     );
+    /// `target[key] = value` for a string value, in one call.
+    #[wasm_bindgen(js_name = setText)]
+    pub fn js_set_text(target: &wasm_bindgen::JsValue, key: &wasm_bindgen::JsValue, value: &str);
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -117,14 +137,15 @@ impl Arg for wasm_bindgen::JsValue {
     }
 
     fn field(&self, key: &'static str) -> Self {
-        if !self.is_object() {
-            return wasm_bindgen::JsValue::UNDEFINED;
-        }
-        js_field(self, &js_key(key))
+        with_js_key(key, |key| js_field(self, key))
     }
 
     fn as_text(&self) -> Option<String> {
         self.as_string()
+    }
+
+    fn text_field(&self, key: &'static str) -> Option<String> {
+        with_js_key(key, |key| js_text(self, key))
     }
 
     fn number(&self) -> Option<f64> {

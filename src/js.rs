@@ -1,7 +1,7 @@
 //! The crate's results as plain JavaScript objects, built property by property (no JSON text in
 //! between), and `QingCloudError`s. Field names are the ones the TypeScript declarations give.
 
-use crate::arg::{js_key, js_set};
+use crate::arg::{js_set, js_set_text, with_js_key};
 use crate::bulk::{Counts, RowError, RowResult, RowView};
 use crate::preview::Preview;
 use crate::request::HttpRequest;
@@ -13,11 +13,11 @@ use wasm_bindgen::JsCast;
 
 /// `target[key] = value` for a property name written in the code.
 pub fn set(target: &JsValue, key: &'static str, value: &JsValue) {
-    js_set(target, &js_key(key), value);
+    with_js_key(key, |key| js_set(target, key, value));
 }
 
 fn set_str(target: &JsValue, key: &'static str, value: &str) {
-    set(target, key, &JsValue::from_str(value));
+    with_js_key(key, |key| js_set_text(target, key, value));
 }
 
 fn set_number(target: &JsValue, key: &'static str, value: f64) {
@@ -28,7 +28,7 @@ fn set_number(target: &JsValue, key: &'static str, value: f64) {
 pub fn headers(headers: &[(String, String)]) -> JsValue {
     let js = new_object();
     for (name, value) in headers {
-        js_set(&js, &JsValue::from_str(name), &JsValue::from_str(value));
+        js_set_text(&js, &JsValue::from_str(name), value);
     }
     js
 }
@@ -68,7 +68,10 @@ fn signed(method: &str, url: &str, headers: &[(String, String)], body: Option<&s
     set_str(&js, "method", method);
     set_str(&js, "url", url);
     set(&js, "headers", &self::headers(headers));
-    set(&js, "body", &body.map_or(JsValue::NULL, JsValue::from_str));
+    match body {
+        Some(body) => set_str(&js, "body", body),
+        None => set(&js, "body", &JsValue::NULL),
+    }
     js
 }
 
