@@ -27,6 +27,7 @@ static UNRESERVED: [bool; 256] = {
 
 /// Appends `value` percent-encoded as `quoting` says. One pass, so that no `%XX` is ever rewritten
 /// afterwards; runs of bytes that stay as they are, most of a value, are copied whole.
+#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn push_quoted(out: &mut String, value: &str, quoting: Quoting) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let kept = |byte: u8| {
@@ -72,6 +73,7 @@ pub fn quote_plus(value: &str) -> String {
 }
 
 /// `k=v&k=v`, keys and values encoded as `quoting` says, in the given order.
+#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn join_pairs(pairs: &[(&str, &str)], quoting: Quoting) -> String {
     let mut out = String::with_capacity(pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
     for (i, (key, value)) in pairs.iter().enumerate() {
@@ -132,6 +134,7 @@ pub fn form_urlencode<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String 
 }
 
 /// The ClickHouse `service_params` JSON: compact, keys in the documented order.
+#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn service_params_json(user_networks: &str, user_password: &str, user_name: &str) -> String {
     let fields = [
         ("user_networks", user_networks),
@@ -163,6 +166,7 @@ pub fn encode_service_params(user_networks: &str, user_password: &str, user_name
 /// Python's `json.dumps(pairs, sort_keys=True)` for a flat object of strings: keys sorted, `", "` and
 /// `": "` separators, everything outside printable ASCII escaped as `\uXXXX`. `qingcloud-hpc`
 /// signs the MD5 of these exact bytes.
+#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn python_json_dumps_sorted(pairs: &[(&str, &str)]) -> String {
     let mut sorted = pairs.to_vec();
     sort_pairs(&mut sorted, false);
@@ -183,6 +187,7 @@ pub fn python_json_dumps_sorted(pairs: &[(&str, &str)]) -> String {
 /// does. UTF-8 byte order is code point order, which is how Python compares strings. An insertion
 /// sort: parameter lists are short, and one small routine spares the wasm module a copy of the
 /// standard library's sort for every call site.
+#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn sort_pairs(pairs: &mut [(&str, &str)], by_value: bool) {
     for i in 1..pairs.len() {
         let mut j = i;
@@ -198,27 +203,36 @@ pub fn sort_pairs(pairs: &mut [(&str, &str)], by_value: bool) {
 
 /// Appends `value` as a JSON string. With `ascii_only` it escapes as Python's `ensure_ascii` does
 /// (DEL and everything above it as `\uXXXX`, astral characters as surrogate pairs); without, it
-/// escapes only what JSON requires, as serde_json does.
+/// escapes only what JSON requires, as serde_json does. Runs that need no escape are copied whole.
+#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn push_json_string(out: &mut String, value: &str, ascii_only: bool) {
     out.push('"');
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{08}' => out.push_str("\\b"),
-            '\u{0c}' => out.push_str("\\f"),
-            c if c < ' ' || (ascii_only && c > '~') => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{unit:04x}"));
-                }
+    let mut run_start = 0;
+    for (i, c) in value.char_indices() {
+        let short = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            '\u{08}' => "\\b",
+            '\u{0c}' => "\\f",
+            c if c < ' ' || (ascii_only && c > '~') => "",
+            _ => continue,
+        };
+        out.push_str(value.get(run_start..i).unwrap_or_default());
+        run_start = i + c.len_utf8();
+        if short.is_empty() {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str("\\u");
+                out.push_str(&lower_hex(&unit.to_be_bytes()));
             }
-            c => out.push(c),
+        } else {
+            out.push_str(short);
         }
     }
+    out.push_str(value.get(run_start..).unwrap_or_default());
     out.push('"');
 }
 
