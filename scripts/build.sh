@@ -11,8 +11,10 @@ source scripts/toolchain.sh
 # The pinned nightly rebuilds the standard library with this profile (opt-level "z") instead of
 # linking the prebuilt one (opt-level 3), and makes a panic abort at once rather than format a
 # message nobody reads (a panic across the boundary is a bug either way; none is expected). That
-# takes about a fifth off the module. The crate itself builds and is tested on stable.
-RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
+# takes about a fifth off the module. `qingcloud_speed` compiles the functions of the build-and-sign
+# path marked `optimize(speed)` for speed (src/lib.rs). The crate itself builds and is tested on
+# stable.
+RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none --cfg qingcloud_speed" \
   cargo "+$NIGHTLY" build --release --target wasm32-unknown-unknown -p qingcloud-useradd --lib \
   -Z build-std=std,panic_abort --target-dir target/package
 wasm=target/package/wasm32-unknown-unknown/release/qingcloud_useradd.wasm

@@ -77,7 +77,7 @@ pub fn with_js_key<R>(name: &'static str, use_key: impl FnOnce(&wasm_bindgen::Js
     const SLOTS: usize = 128;
     type Slot = OnceCell<(usize, usize, wasm_bindgen::JsValue)>;
     thread_local! {
-        static CACHE: [Slot; SLOTS] = [const { OnceCell::new() }; SLOTS];
+        static CACHE: [Slot; SLOTS] = const { [const { OnceCell::new() }; SLOTS] };
     }
     let (address, len) = (name.as_ptr() as usize, name.len());
     let make = || wasm_bindgen::JsValue::from_str(name);

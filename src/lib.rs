@@ -4,7 +4,9 @@
 //! The modules without I/O build and test natively; `bindings`, `client` and `bulk_driver` are the
 //! thin WebAssembly layer that talks to JavaScript and `fetch`.
 
-// The package build's nightly compiles the hot paths for speed inside a module built for size.
+// The module is built for size (opt-level "z"); the package build (scripts/build.sh, on its pinned
+// nightly) sets `qingcloud_speed`, so that the few functions on the build-and-sign path marked
+// `optimize(speed)` are compiled for speed. Stable builds ignore the marks.
 #![cfg_attr(qingcloud_speed, feature(optimize_attribute))]
 
 pub mod api;

@@ -51,7 +51,6 @@ struct Blocks {
 }
 
 impl Blocks {
-    #[cfg_attr(qingcloud_speed, optimize(speed))]
     fn new() -> Self {
         Blocks {
             pending: [0; 64],
@@ -88,7 +87,6 @@ impl Blocks {
         self.filled = tail.len();
     }
 
-    #[cfg_attr(qingcloud_speed, optimize(speed))]
     fn finish(
         mut self,
         length_bytes: impl FnOnce(u64) -> [u8; 8],
@@ -114,7 +112,6 @@ pub struct Sha256 {
 }
 
 impl Sha256 {
-    #[cfg_attr(qingcloud_speed, optimize(speed))]
     pub fn new() -> Self {
         Sha256 {
             state: SHA256_H,
@@ -129,7 +126,6 @@ impl Sha256 {
             .update(data, &mut |block| sha256_compress(state, block));
     }
 
-    #[cfg_attr(qingcloud_speed, optimize(speed))]
     pub fn finish(mut self) -> [u8; 32] {
         let state = &mut self.state;
         self.blocks
@@ -143,7 +139,6 @@ impl Sha256 {
 }
 
 /// SHA-256 of `data` in one call.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn sha256(data: &[u8]) -> [u8; 32] {
     let mut hash = Sha256::new();
     hash.update(data);
@@ -196,7 +191,6 @@ fn sha256_compress(state: &mut [u32; 8], block: &[u8; 64]) {
 }
 
 /// MD5 of `data`.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn md5(data: &[u8]) -> [u8; 16] {
     let mut state: [u32; 4] = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476];
     let mut blocks = Blocks::new();
@@ -210,7 +204,6 @@ pub fn md5(data: &[u8]) -> [u8; 16] {
     digest
 }
 
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn md5_compress(state: &mut [u32; 4], block: &[u8; 64]) {
     let mut m = [0u32; 16];
     for (word, bytes) in m.iter_mut().zip(block.chunks_exact(4)) {
