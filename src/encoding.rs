@@ -75,7 +75,13 @@ pub fn quote_plus(value: &str) -> String {
 /// `k=v&k=v`, keys and values encoded as `quoting` says, in the given order.
 #[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn join_pairs(pairs: &[(&str, &str)], quoting: Quoting) -> String {
-    let mut out = String::with_capacity(pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
+    // Room for some escaping, so that the buffer seldom grows.
+    let mut out = String::with_capacity(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.len() + v.len()) * 3 / 2 + 2)
+            .sum(),
+    );
     for (i, (key, value)) in pairs.iter().enumerate() {
         if i > 0 {
             out.push('&');
@@ -141,7 +147,8 @@ pub fn service_params_json(user_networks: &str, user_password: &str, user_name: 
         ("user_password", user_password),
         ("user_name", user_name),
     ];
-    let mut out = String::from("{");
+    let mut out = String::with_capacity(64 + fields.iter().map(|(_, v)| v.len()).sum::<usize>());
+    out.push('{');
     for (i, (key, value)) in fields.iter().enumerate() {
         if i > 0 {
             out.push(',');
@@ -208,29 +215,39 @@ pub fn sort_pairs(pairs: &mut [(&str, &str)], by_value: bool) {
 fn push_json_string(out: &mut String, value: &str, ascii_only: bool) {
     out.push('"');
     let mut run_start = 0;
-    for (i, c) in value.char_indices() {
-        let short = match c {
-            '"' => "\\\"",
-            '\\' => "\\\\",
-            '\n' => "\\n",
-            '\r' => "\\r",
-            '\t' => "\\t",
-            '\u{08}' => "\\b",
-            '\u{0c}' => "\\f",
-            c if c < ' ' || (ascii_only && c > '~') => "",
-            _ => continue,
+    let mut i = 0;
+    while let Some(&byte) = value.as_bytes().get(i) {
+        let short = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            byte if byte < b' ' || (ascii_only && byte > b'~') => "",
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.push_str(value.get(run_start..i).unwrap_or_default());
-        run_start = i + c.len_utf8();
         if short.is_empty() {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
+            // A control character, or (ensure_ascii) DEL or the first byte of a non-ASCII one.
+            let c = value
+                .get(i..)
+                .and_then(|rest| rest.chars().next())
+                .unwrap_or_default();
+            for unit in c.encode_utf16(&mut [0u16; 2]) {
                 out.push_str("\\u");
                 out.push_str(&lower_hex(&unit.to_be_bytes()));
             }
+            i += c.len_utf8();
         } else {
             out.push_str(short);
+            i += 1;
         }
+        run_start = i;
     }
     out.push_str(value.get(run_start..).unwrap_or_default());
     out.push('"');
