@@ -51,6 +51,22 @@ describe('validation', () => {
     assert.throws(() => qc.validateClickHouseUser({ ...clickhouse, userName: 42 }), (e) => qc.isQingCloudError(e) && e.code === 'invalid_input' && /userName/.test(e.message));
     assert.throws(() => qc.validateEhpcUser('isabel'), (e) => e.code === 'invalid_input');
   });
+
+  test('getters are read like plain properties, even one that calls back into the module or throws', () => {
+    const user = {
+      ...clickhouse,
+      // Read while the module is reading this object: the inner call needs the same property names.
+      get userName() {
+        const inner = qc.buildClickHouseAddUsersRequest({ ...clickhouse, userName: 'inner_user' }, credentials, fixed);
+        return inner.url.includes('inner_user') ? 'outer_user' : 'wrong';
+      },
+    };
+    const request = qc.buildClickHouseAddUsersRequest(user, credentials, fixed);
+    assert.match(request.url, /outer_user/);
+    assert.equal(qc.validateClickHouseUser(user).ok, true);
+    const throwing = { ...ehpc, get zone() { throw new Error('no zone'); } };
+    assert.deepEqual(qc.validateEhpcUser(throwing).errors.map((e) => [e.field, e.code]), [['zone', 'required']]);
+  });
 });
 
 describe('encoding and building', () => {
