@@ -320,11 +320,12 @@ pub struct Resolved {
 }
 
 impl RequestOptions {
-    /// Checks every option; `now_ms` and `random_req_id` fill what the caller left out.
+    /// Checks every option; `now_ms` (the clock, read only when needed) and `random_req_id` fill
+    /// what the caller left out.
     pub fn resolve(
         &self,
         default_endpoint: &str,
-        now_ms: f64,
+        now_ms: impl FnOnce() -> f64,
         random_req_id: impl FnOnce() -> String,
     ) -> Result<Resolved, ApiError> {
         let lang = self.lang;
@@ -347,7 +348,7 @@ impl RequestOptions {
             Some(other) => return Err(invalid(format!("method \"{other}\" must be GET or POST"))),
         };
         let time_stamp = match &self.timestamp {
-            None => format_timestamp((now_ms / 1000.0).floor() as i64),
+            None => format_timestamp((now_ms() / 1000.0).floor() as i64),
             Some(Timestamp::Millis(ms)) if ms.is_finite() => {
                 format_timestamp((ms / 1000.0).floor() as i64)
             }
@@ -493,7 +494,7 @@ mod tests {
     fn resolve(options: &str) -> Result<Resolved, ApiError> {
         RequestOptions::read(&json(options))?.resolve(
             request::DEFAULT_IAAS_ENDPOINT,
-            NOW_MS,
+            || NOW_MS,
             fixed_id,
         )
     }

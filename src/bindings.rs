@@ -305,7 +305,7 @@ fn options_of(options: &JsValue) -> Result<RequestOptions, JsValue> {
 
 fn resolve(options: &RequestOptions, default_endpoint: &str) -> Result<api::Resolved, JsValue> {
     options
-        .resolve(default_endpoint, client::now_ms(), client::random_req_id)
+        .resolve(default_endpoint, client::now_ms, client::random_req_id)
         .map_err(|e| js::error(&e))
 }
 

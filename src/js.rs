@@ -62,15 +62,21 @@ pub fn report(report: &Report) -> JsValue {
     js
 }
 
+#[wasm_bindgen(inline_js = r#"
+export function signed(method, url, body) { return { method, url, headers: {}, body: body ?? null }; }
+"#)]
+extern "C" {
+    /// `{ method, url, headers: {}, body }` in one call rather than one per property: every
+    /// builder returns one.
+    #[wasm_bindgen(js_name = signed)]
+    fn js_signed(method: &str, url: &str, body: Option<&str>) -> JsValue;
+}
+
 /// `{ method, url, headers, body }`, with an absent body as `null`.
 fn signed(method: &str, url: &str, headers: &[(String, String)], body: Option<&str>) -> JsValue {
-    let js = new_object();
-    set_str(&js, "method", method);
-    set_str(&js, "url", url);
-    set(&js, "headers", &self::headers(headers));
-    match body {
-        Some(body) => set_str(&js, "body", body),
-        None => set(&js, "body", &JsValue::NULL),
+    let js = js_signed(method, url, body);
+    if !headers.is_empty() {
+        set(&js, "headers", &self::headers(headers));
     }
     js
 }

@@ -196,7 +196,6 @@ fn not_starting_with_digit(value: &str) -> Option<Rule> {
         .then_some(Rule::StartsWithDigit)
 }
 
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn only(allowed: Charset, is_allowed: fn(char) -> bool) -> impl Fn(&str) -> Option<Rule> {
     move |value: &str| {
         (!value.chars().all(is_allowed)).then_some(Rule::InvalidCharacters { allowed })
@@ -220,7 +219,6 @@ fn ehpc_password_chars(value: &str) -> Option<Rule> {
     })(value)
 }
 
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn length_between(min: usize, max: usize) -> impl Fn(&str) -> Option<Rule> {
     move |value: &str| {
         let len = value.chars().count();

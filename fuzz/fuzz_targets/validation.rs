@@ -45,7 +45,7 @@ fn json_route(value: &Value) {
     let lang = api::lang(value);
     let options = RequestOptions::read(value);
     let resolved = options.as_ref().ok().map(|options| {
-        options.resolve(request::DEFAULT_IAAS_ENDPOINT, 1.8e12, || {
+        options.resolve(request::DEFAULT_IAAS_ENDPOINT, || 1.8e12, || {
             "0123456789abcdef0123456789abcdef".into()
         })
     });
