@@ -303,9 +303,21 @@ fn options_of(options: &JsValue) -> Result<RequestOptions, JsValue> {
     RequestOptions::read(options).map_err(|e| js::error(&e))
 }
 
-fn resolve(options: &RequestOptions, default_endpoint: &str) -> Result<api::Resolved, JsValue> {
+/// The API a call goes to: it decides the default endpoint, and whether a `req_id` is drawn.
+#[derive(Clone, Copy)]
+enum Host {
+    Iaas,
+    Ehpc,
+}
+
+fn resolve(options: &RequestOptions, host: Host) -> Result<api::Resolved, JsValue> {
+    let (default_endpoint, random_req_id): (&str, fn() -> String) = match host {
+        Host::Iaas => (request::DEFAULT_IAAS_ENDPOINT, client::random_req_id),
+        // EHPC requests carry no `req_id`, and drawing random bytes is not free.
+        Host::Ehpc => (request::DEFAULT_EHPC_ENDPOINT, String::new),
+    };
     options
-        .resolve(default_endpoint, client::now_ms, client::random_req_id)
+        .resolve(default_endpoint, client::now_ms, random_req_id)
         .map_err(|e| js::error(&e))
 }
 
@@ -358,7 +370,7 @@ fn clickhouse_request(
     let lang = options.lang;
     let user = api::clickhouse_user(input).map_err(shape_error(lang))?;
     let credentials = credentials(creds, lang)?;
-    let resolved = resolve(&options, request::DEFAULT_IAAS_ENDPOINT)?;
+    let resolved = resolve(&options, Host::Iaas)?;
     api::build_clickhouse(&user, &credentials, &resolved, lang).map_err(|e| {
         build_error(e, || {
             validation::validate_clickhouse_user(&user, lang).report
@@ -375,7 +387,7 @@ fn ehpc_request(
     let lang = options.lang;
     let user = api::ehpc_user(input).map_err(shape_error(lang))?;
     let credentials = credentials(creds, lang)?;
-    let resolved = resolve(&options, request::DEFAULT_EHPC_ENDPOINT)?;
+    let resolved = resolve(&options, Host::Ehpc)?;
     api::build_ehpc(&user, &credentials, &resolved, lang)
         .map_err(|e| build_error(e, || validation::validate_ehpc_user(&user, lang).report))
 }
@@ -446,7 +458,7 @@ pub fn build_describe_jobs_request(
     let lang = options.lang;
     let input = api::describe_jobs_input(&input).map_err(shape_error(lang))?;
     let credentials = self::credentials(&credentials, lang)?;
-    let resolved = resolve(&options, request::DEFAULT_IAAS_ENDPOINT)?;
+    let resolved = resolve(&options, Host::Iaas)?;
     api::build_describe_jobs(input, &credentials, &resolved, lang)
         .map(|r| js::request(&r))
         .map_err(|e| js::error(&e))
@@ -538,7 +550,7 @@ impl RowUser {
 /// What differs between the two bulk calls.
 struct BulkApi {
     prepare: fn(&JsValue, &JsValue, Lang) -> api::PreparedRows<RowUser>,
-    default_endpoint: &'static str,
+    host: Host,
 }
 
 /// Reads and checks every argument of a bulk call, so that a bad one rejects before anything is
@@ -553,7 +565,7 @@ fn bulk_run(
     let lang = opts.lang;
     let credentials = self::credentials(credentials, lang)?;
     let rows = (which.prepare)(rows, options, lang).map_err(shape_error(lang))?;
-    let resolved = resolve(&opts, which.default_endpoint)?;
+    let resolved = resolve(&opts, which.host)?;
     let invalid_options = |detail: &str| js::error(&ApiError::invalid_options(detail, lang));
     let jobs_endpoint = match options.field("jobsEndpoint").as_string() {
         Some(endpoint) => request::normalize_endpoint(&endpoint).map_err(|e| {
@@ -600,10 +612,10 @@ fn bulk_run(
         credentials: credentials.clone(),
         zones,
     };
-    let default_endpoint = which.default_endpoint;
+    let host = which.host;
     let build = Box::new(move |index: usize| {
         // Re-resolved for every attempt: a long run must not sign with a stale clock.
-        let fresh = resolve(&opts, default_endpoint).unwrap_or_else(|_| resolved.clone());
+        let fresh = resolve(&opts, host).unwrap_or_else(|_| resolved.clone());
         Some(users.get(index)?.as_ref()?.sign(&credentials, &fresh))
     });
     Ok(crate::bulk_driver::Shared::new(
@@ -650,7 +662,7 @@ pub fn add_clickhouse_users(
                 .map(|row| row.map(RowUser::ClickHouse))
                 .collect())
         },
-        default_endpoint: request::DEFAULT_IAAS_ENDPOINT,
+        host: Host::Iaas,
     };
     bulk_promise(which, rows, credentials, optional(options))
 }
@@ -667,7 +679,7 @@ pub fn add_ehpc_users(
             let rows = api::ehpc_rows(rows, options, lang)?;
             Ok(rows.into_iter().map(|row| row.map(RowUser::Ehpc)).collect())
         },
-        default_endpoint: request::DEFAULT_EHPC_ENDPOINT,
+        host: Host::Ehpc,
     };
     bulk_promise(which, rows, credentials, optional(options))
 }
@@ -707,7 +719,7 @@ async fn wait(job_id: String, options: JsValue) -> Result<JsValue, JsValue> {
     let deadline = client::now_ms() + f64::from(timeout_ms);
     let mut last_status: Option<JobStatus> = None;
     loop {
-        let resolved = resolve(&opts, request::DEFAULT_IAAS_ENDPOINT)?;
+        let resolved = resolve(&opts, Host::Iaas)?;
         let input = api::DescribeJobsInput {
             zone: zone.clone(),
             jobs: vec![job_id.clone()],
