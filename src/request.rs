@@ -1,7 +1,7 @@
 //! Signed HTTP requests for each action, built byte for byte as the official SDKs build them.
 //! Builders take the time stamp and request id as inputs, so their output is reproducible.
 
-use crate::encoding::{form_urlencode, python_json_dumps_sorted, quote_keep_slash, quote_plus};
+use crate::encoding::{form_urlencode, push_quoted, python_json_dumps_sorted, quote_plus, Quoting};
 use crate::signing::{self, ehpc, iaas};
 use crate::validation::{ValidClickHouseUser, ValidEhpcUser};
 
@@ -156,7 +156,8 @@ fn iaas_request(
     method: Method,
     stamp: &Stamp,
 ) -> HttpRequest {
-    let mut params = action_params.to_vec();
+    let mut params = Vec::with_capacity(action_params.len() + 9);
+    params.extend_from_slice(action_params);
     params.extend([
         ("action", action),
         ("zone", zone),
@@ -172,19 +173,25 @@ fn iaas_request(
         &credentials.secret_access_key,
         &iaas::string_to_sign(method.as_str(), iaas::PATH, &query),
     );
-    let url = format!("{endpoint}{}", iaas::PATH);
     match method {
-        Method::Get => HttpRequest {
-            method,
-            url: format!("{url}?{query}&signature={}", quote_plus(&signature)),
-            headers: Vec::new(),
-            body: None,
-        },
+        Method::Get => {
+            let mut url = String::with_capacity(endpoint.len() + query.len() + 70);
+            for part in [endpoint, iaas::PATH, "?", &query, "&signature="] {
+                url.push_str(part);
+            }
+            push_quoted(&mut url, &signature, Quoting::QuotePlus);
+            HttpRequest {
+                method,
+                url,
+                headers: Vec::new(),
+                body: None,
+            }
+        }
         Method::Post => {
             params.push(("signature", &signature));
             HttpRequest {
                 method,
-                url,
+                url: [endpoint, iaas::PATH].concat(),
                 headers: vec![(
                     "Content-Type".to_string(),
                     "application/x-www-form-urlencoded".to_string(),
@@ -253,17 +260,22 @@ fn ehpc_request(
     );
     // The SDK quotes the time stamp with `quote`, the rest with `urlencode`, and the signature
     // twice: once in `calc_sign`, once more by `urlencode`.
-    let mut query = format!("timestamp={}", quote_keep_slash(time_stamp));
-    for (key, value) in &params[1..] {
-        query.push_str(&format!("&{key}={}", quote_plus(value)));
+    let mut url = String::with_capacity(endpoint.len() + path.len() + 200);
+    for part in [endpoint, path, "?timestamp="] {
+        url.push_str(part);
     }
-    query.push_str(&format!(
-        "&signature={}",
-        quote_plus(&quote_plus(&signature))
-    ));
+    push_quoted(&mut url, time_stamp, Quoting::QuoteKeepSlash);
+    for (key, value) in &params[1..] {
+        for part in ["&", key, "="] {
+            url.push_str(part);
+        }
+        push_quoted(&mut url, value, Quoting::QuotePlus);
+    }
+    url.push_str("&signature=");
+    push_quoted(&mut url, &quote_plus(&signature), Quoting::QuotePlus);
     HttpRequest {
         method,
-        url: format!("{endpoint}{path}?{query}"),
+        url,
         headers: vec![("Content-Type".to_string(), "application/json".to_string())],
         body: Some(body),
     }
