@@ -348,11 +348,11 @@ pub fn join_networks(raw: &[String]) -> String {
 
 /// Splits, trims and checks `user_networks`; returns the distinct valid entries in input order.
 #[cfg_attr(qingcloud_speed, optimize(speed))]
-fn check_networks(check: &mut Checker, raw: &[String]) -> Vec<String> {
+fn check_networks<'a>(check: &mut Checker, raw: &'a [String]) -> Vec<&'a str> {
     const FIELD: &str = "user_networks";
-    let mut kept: Vec<String> = Vec::new();
+    let mut kept: Vec<&str> = Vec::new();
     for entry in split_networks(raw) {
-        if kept.iter().any(|k| k == entry) {
+        if kept.contains(&entry) {
             check.warning(
                 FIELD,
                 Rule::DuplicateNetwork {
@@ -372,7 +372,7 @@ fn check_networks(check: &mut Checker, raw: &[String]) -> Vec<String> {
                         },
                     );
                 }
-                kept.push(entry.into());
+                kept.push(entry);
             }
         }
     }
