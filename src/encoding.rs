@@ -73,7 +73,6 @@ pub fn quote_plus(value: &str) -> String {
 }
 
 /// `k=v&k=v`, keys and values encoded as `quoting` says, in the given order.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn join_pairs(pairs: &[(&str, &str)], quoting: Quoting) -> String {
     // Room for some escaping, so that the buffer seldom grows.
     let mut out = String::with_capacity(
@@ -82,15 +81,21 @@ pub fn join_pairs(pairs: &[(&str, &str)], quoting: Quoting) -> String {
             .map(|(k, v)| (k.len() + v.len()) * 3 / 2 + 2)
             .sum(),
     );
+    push_pairs(&mut out, pairs, quoting);
+    out
+}
+
+/// Appends `k=v&k=v` as [`join_pairs`] makes it.
+#[cfg_attr(qingcloud_speed, optimize(speed))]
+pub fn push_pairs(out: &mut String, pairs: &[(&str, &str)], quoting: Quoting) {
     for (i, (key, value)) in pairs.iter().enumerate() {
         if i > 0 {
             out.push('&');
         }
-        push_quoted(&mut out, key, quoting);
+        push_quoted(out, key, quoting);
         out.push('=');
-        push_quoted(&mut out, value, quoting);
+        push_quoted(out, value, quoting);
     }
-    out
 }
 
 /// Lowercase hexadecimal, two digits per byte, as Python's `hexdigest()` and `uuid4().hex`.

@@ -1,7 +1,9 @@
 //! Signed HTTP requests for each action, built byte for byte as the official SDKs build them.
 //! Builders take the time stamp and request id as inputs, so their output is reproducible.
 
-use crate::encoding::{form_urlencode, push_quoted, python_json_dumps_sorted, quote_plus, Quoting};
+use crate::encoding::{
+    form_urlencode, push_pairs, push_quoted, python_json_dumps_sorted, quote_plus, Quoting,
+};
 use crate::signing::{self, ehpc, iaas};
 use crate::validation::{ValidClickHouseUser, ValidEhpcUser};
 
@@ -265,12 +267,8 @@ fn ehpc_request(
         url.push_str(part);
     }
     push_quoted(&mut url, time_stamp, Quoting::QuoteKeepSlash);
-    for (key, value) in &params[1..] {
-        for part in ["&", key, "="] {
-            url.push_str(part);
-        }
-        push_quoted(&mut url, value, Quoting::QuotePlus);
-    }
+    url.push('&');
+    push_pairs(&mut url, &params[1..], Quoting::QuotePlus);
     url.push_str("&signature=");
     push_quoted(&mut url, &quote_plus(&signature), Quoting::QuotePlus);
     HttpRequest {

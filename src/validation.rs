@@ -416,14 +416,15 @@ fn network_rule(entry: &str) -> Option<Rule> {
 /// property test checks that both agree.
 #[cfg_attr(qingcloud_speed, optimize(speed))]
 fn is_ipv4(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('.').collect();
-    parts.len() == 4
-        && parts.iter().all(|part| {
-            (1..=3).contains(&part.len())
-                && part.bytes().all(|b| b.is_ascii_digit())
-                && (part.len() == 1 || !part.starts_with('0'))
-                && part.parse::<u8>().is_ok()
-        })
+    let mut parts = 0;
+    text.split('.').all(|part| {
+        parts += 1;
+        parts <= 4
+            && (1..=3).contains(&part.len())
+            && part.bytes().all(|b| b.is_ascii_digit())
+            && (part.len() == 1 || !part.starts_with('0'))
+            && part.parse::<u8>().is_ok()
+    }) && parts == 4
 }
 
 /// Whether `text` is what `std::net::Ipv6Addr` parses: eight groups of one to four hex digits
@@ -437,10 +438,10 @@ fn is_ipv6(text: &str) -> bool {
         if part.is_empty() {
             return Some(0);
         }
-        let pieces: Vec<&str> = part.split(':').collect();
+        let mut pieces = part.split(':').peekable();
         let mut count = 0;
-        for (i, piece) in pieces.iter().enumerate() {
-            if ipv4_last && i + 1 == pieces.len() && is_ipv4(piece) {
+        while let Some(piece) = pieces.next() {
+            if ipv4_last && pieces.peek().is_none() && is_ipv4(piece) {
                 count += 2;
             } else if (1..=4).contains(&piece.len()) && piece.bytes().all(|b| b.is_ascii_hexdigit())
             {

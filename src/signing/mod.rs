@@ -94,9 +94,8 @@ mod tests {
             &key,
             b"Test Using Larger Than Block-Size Key - Hash Key First",
         );
-        let hex: String = mac.iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(
-            hex,
+            crate::encoding::lower_hex(&mac),
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
         );
     }
