@@ -44,13 +44,16 @@ pub fn string_to_sign<K: AsRef<str>, V: AsRef<str>>(
     params: &[(K, V)],
     body: &[u8],
 ) -> String {
-    format!(
-        "{}\n{}\n{}\n{}",
-        method.to_ascii_uppercase(),
-        canonical_uri(path),
-        canonical_query(params),
-        body_digest(body)
-    )
+    [
+        &method.to_ascii_uppercase(),
+        "\n",
+        &canonical_uri(path),
+        "\n",
+        &canonical_query(params),
+        "\n",
+        &body_digest(body),
+    ]
+    .concat()
 }
 
 /// The base64 signature, before the SDK's two rounds of URL-encoding.

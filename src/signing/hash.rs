@@ -131,8 +131,8 @@ impl Sha256 {
         self.blocks
             .finish(u64::to_be_bytes, &mut |block| sha256_compress(state, block));
         let mut digest = [0u8; 32];
-        for (bytes, word) in digest.chunks_exact_mut(4).zip(self.state) {
-            bytes.copy_from_slice(&word.to_be_bytes());
+        for (i, byte) in digest.iter_mut().enumerate() {
+            *byte = (self.state[i / 4] >> (24 - 8 * (i % 4))) as u8;
         }
         digest
     }
@@ -185,8 +185,9 @@ fn sha256_compress(state: &mut [u32; 8], block: &[u8; 64]) {
         b = a;
         a = t1.wrapping_add(t2);
     }
-    for (i, add) in [a, b, c, d, e, f, g, h].into_iter().enumerate() {
-        state[i] = state[i].wrapping_add(add);
+    let worked = [a, b, c, d, e, f, g, h];
+    for i in 0..8 {
+        state[i] = state[i].wrapping_add(worked[i]);
     }
 }
 

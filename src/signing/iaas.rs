@@ -22,7 +22,7 @@ pub fn canonical_query<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> Strin
 }
 
 pub fn string_to_sign(method: &str, path: &str, canonical_query: &str) -> String {
-    format!("{method}\n{path}\n{canonical_query}")
+    [method, "\n", path, "\n", canonical_query].concat()
 }
 
 /// The base64 signature of `params` (which must not include `signature`).
