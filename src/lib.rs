@@ -5,8 +5,9 @@
 //! thin WebAssembly layer that talks to JavaScript and `fetch`.
 
 // The module is built for size (opt-level "z"); the package build (scripts/build.sh, on its pinned
-// nightly) sets `qingcloud_speed`, so that the few functions on the build-and-sign path marked
-// `optimize(speed)` are compiled for speed. Stable builds ignore the marks.
+// nightly) sets `qingcloud_speed`, so that the functions of the build-and-sign path marked
+// `optimize(speed)` (reading the arguments, validating, encoding, hashing and signing, making the
+// result) are compiled for speed. Stable builds ignore the marks.
 #![cfg_attr(qingcloud_speed, feature(optimize_attribute))]
 
 pub mod api;

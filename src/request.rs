@@ -70,6 +70,7 @@ pub struct Stamp {
 pub struct InvalidEndpoint(pub String);
 
 /// Checks an endpoint (scheme, host, optional port and path prefix) and drops a trailing `/`.
+#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn normalize_endpoint(endpoint: &str) -> Result<String, InvalidEndpoint> {
     let rest = endpoint
         .strip_prefix("https://")
@@ -88,6 +89,7 @@ pub fn normalize_endpoint(endpoint: &str) -> Result<String, InvalidEndpoint> {
 }
 
 /// `RunClusterCustomService` with `service=add_users`.
+#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn clickhouse_add_users(
     user: &ValidClickHouseUser,
     credentials: &Credentials,
@@ -205,6 +207,7 @@ fn iaas_request(
 }
 
 /// The JSON body of `POST /api/user/addUser`, as `qingcloud-hpc` serialises it.
+#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn ehpc_add_user_body(user: &ValidEhpcUser) -> String {
     let mut fields = vec![
         ("cluster_id", user.cluster_id.as_str()),
@@ -219,6 +222,7 @@ pub fn ehpc_add_user_body(user: &ValidEhpcUser) -> String {
 }
 
 /// `POST /api/user/addUser`, signed as `qingcloud-hpc` signs it.
+#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn ehpc_add_user(
     user: &ValidEhpcUser,
     credentials: &Credentials,

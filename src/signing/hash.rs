@@ -87,6 +87,7 @@ impl Blocks {
         self.filled = tail.len();
     }
 
+    #[cfg_attr(qingcloud_speed, optimize(speed))]
     fn finish(
         mut self,
         length_bytes: impl FnOnce(u64) -> [u8; 8],
@@ -126,6 +127,7 @@ impl Sha256 {
             .update(data, &mut |block| sha256_compress(state, block));
     }
 
+    #[cfg_attr(qingcloud_speed, optimize(speed))]
     pub fn finish(mut self) -> [u8; 32] {
         let state = &mut self.state;
         self.blocks
@@ -192,6 +194,7 @@ fn sha256_compress(state: &mut [u32; 8], block: &[u8; 64]) {
 }
 
 /// MD5 of `data`.
+#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn md5(data: &[u8]) -> [u8; 16] {
     let mut state: [u32; 4] = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476];
     let mut blocks = Blocks::new();
@@ -205,6 +208,7 @@ pub fn md5(data: &[u8]) -> [u8; 16] {
     digest
 }
 
+#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn md5_compress(state: &mut [u32; 4], block: &[u8; 64]) {
     let mut m = [0u32; 16];
     for (word, bytes) in m.iter_mut().zip(block.chunks_exact(4)) {

@@ -17,6 +17,7 @@ pub const SIGNATURE_VERSION: &str = "1";
 pub const API_VERSION: &str = "1";
 
 /// Base64 of HMAC-SHA256 of `string_to_sign` under `secret_access_key`.
+#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn hmac_sha256_base64(secret_access_key: &str, string_to_sign: &str) -> String {
     base64(&hmac_sha256(
         secret_access_key.as_bytes(),
