@@ -442,6 +442,9 @@ export function setupBulk(root, settings) {
     ui.clear.disabled = busy;
     for (const control of [ui.kindClickhouse, ui.kindEhpc, ui.cluster, ui.concurrency, ui.file, ui.text, ui.skip]) control.disabled = busy;
     ui.again.hidden = busy || stale;
+    const retryCount = retryable().length;
+    ui.retry.hidden = retryCount === 0;
+    if (retryCount) ui.retry.textContent = t('bulk.retry', { count: fmt(retryCount) });
   }
 
   function renderRun() {
@@ -603,6 +606,23 @@ export function setupBulk(root, settings) {
     return Number.isInteger(n) && n >= 1 && n <= MAX_CONCURRENCY ? n : null;
   }
 
+  /** The settings and concurrency to send with, or null (and why, shown) when they are unusable. */
+  function sendSettings() {
+    const s = settings.read();
+    const problems = startProblems(s);
+    if (problems) {
+      ui.error.textContent = t('bulk.start.settings', { problems });
+      return null;
+    }
+    const concurrency = concurrencyValue();
+    if (concurrency === null) {
+      ui.error.textContent = t('bulk.concurrency.invalid');
+      ui.concurrency.focus();
+      return null;
+    }
+    return { s, concurrency };
+  }
+
   function start() {
     if (active()) return;
     ui.error.textContent = '';
@@ -611,19 +631,8 @@ export function setupBulk(root, settings) {
       ui.error.textContent = t('bulk.start.no_rows');
       return;
     }
-    const s = settings.read();
-    const problems = startProblems(s);
-    if (problems) {
-      ui.error.textContent = t('bulk.start.settings', { problems });
-      return;
-    }
-    const concurrency = concurrencyValue();
-    if (concurrency === null) {
-      ui.error.textContent = t('bulk.concurrency.invalid');
-      ui.concurrency.focus();
-      return;
-    }
-    const def = kind();
+    const send = sendSettings();
+    if (!send) return;
     const rows = model.rows;
     const skip = ui.skip.checked;
     run = {
@@ -673,6 +682,45 @@ export function setupBulk(root, settings) {
       finish('nothing');
       return;
     }
+    launch(send, skip);
+  }
+
+  /** The rows of the finished run that failed or were not sent, which Retry sends again. */
+  function retryable() {
+    if (!run || active() || run.state === 'refused' || run.state === 'nothing' || run.version !== model.version) return [];
+    const indexes = [];
+    for (let i = 0; i < run.total; i += 1) {
+      if (run.status[i] === 'failed' || run.status[i] === 'not_sent') indexes.push(i);
+    }
+    return indexes;
+  }
+
+  /**
+   * Sends the failed and unsent rows of the finished run again, in the same run: the other rows
+   * keep their outcome. A row whose user was created after all (an answer lost on the way back)
+   * ends as "already existed", so nothing is created twice.
+   */
+  function retry() {
+    const indexes = retryable();
+    if (!indexes.length) return;
+    ui.error.textContent = '';
+    const send = sendSettings();
+    if (!send) return;
+    Object.assign(run, {
+      pending: indexes, paused: false, cancelled: false, reason: undefined, reasonMessage: undefined,
+      startedAt: performance.now(), pausedMs: 0, finishedAt: null, tableDirty: true,
+    });
+    for (const i of indexes) {
+      run.info[i] = undefined;
+      setStatus(i, 'queued', null);
+    }
+    lastTable = 0;
+    launch(send, ui.skip.checked);
+  }
+
+  /** Sends the run's pending rows. */
+  function launch({ s, concurrency }, skip) {
+    const def = KINDS[run.kind];
     const credentials = { accessKeyId: s.accessKeyId, secretAccessKey: settings.secret() };
     const options = {
       endpoint: def.endpoint(s, settings),
@@ -928,6 +976,7 @@ export function setupBulk(root, settings) {
   ui.pause.addEventListener('click', pause);
   ui.cancel.addEventListener('click', () => stop('cancelled'));
   ui.download.addEventListener('click', download);
+  ui.retry.addEventListener('click', retry);
   ui.clear.addEventListener('click', () => {
     if (active()) return;
     ui.file.value = '';
@@ -998,6 +1047,7 @@ function buildUi() {
   }));
   ui.filter = h('select', { id: 'bulk-filter', name: 'bulk-filter' });
   ui.download = h('button', { type: 'button', class: 'button subtle small', id: 'bulk-download', dataset: i18n('bulk.download') });
+  ui.retry = h('button', { type: 'button', class: 'button subtle small', id: 'bulk-retry', hidden: true });
   ui.resultsHead = h('thead');
   ui.resultsBody = h('tbody');
   ui.resultsShowing = h('p', { class: 'muted small', id: 'bulk-results-showing' });
@@ -1014,7 +1064,7 @@ function buildUi() {
     h('div', { class: 'section-head' },
       h('h4', { id: 'bulk-results-heading', dataset: i18n('bulk.results') }),
       h('div', { class: 'section-tools' },
-        h('label', { for: 'bulk-filter', dataset: i18n('bulk.filter') }), ui.filter, ui.download)),
+        h('label', { for: 'bulk-filter', dataset: i18n('bulk.filter') }), ui.filter, ui.retry, ui.download)),
     h('div', { class: 'table-wrap', role: 'region', tabindex: '0', 'aria-labelledby': 'bulk-results-heading' },
       h('table', { class: 'bulk-table', id: 'bulk-results-table' },
         h('caption', { class: 'visually-hidden', dataset: i18n('bulk.table.results') }), ui.resultsHead, ui.resultsBody)),

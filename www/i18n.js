@@ -217,6 +217,7 @@ const STRINGS = {
     'bulk.filter': 'Show',
     'bulk.filter.all': 'All rows ({count})',
     'bulk.download': 'Download results as CSV',
+    'bulk.retry': 'Retry the {count} failed or unsent rows',
     'bulk.download.done': 'The results file was downloaded.',
   },
   zh: {
@@ -428,6 +429,7 @@ const STRINGS = {
     'bulk.filter': '显示',
     'bulk.filter.all': '所有行（{count}）',
     'bulk.download': '下载结果（CSV）',
+    'bulk.retry': '重试失败或未发送的 {count} 行',
     'bulk.download.done': '结果文件已下载。',
   },
 };

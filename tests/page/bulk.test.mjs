@@ -419,6 +419,35 @@ describe('EHPC, pasted rows, hostile text and refused credentials', () => {
     assert.equal(await addsSeen(), final.failed);
   });
 
+  test('Retry sends the failed and unsent rows again, in the same run, once the credentials are fixed', async () => {
+    const { page: p } = await bulkPage();
+    await sandbox.reset();
+    await p.fill('#secret_access_key', 'not-the-secret');
+    await p.fill('#bulk-concurrency', '2');
+    const names = Array.from({ length: 40 }, (_, i) => `y${unique()}_${i}`);
+    await p.fill('#bulk-text', `${CH_HEADER}\n${names.map((n) => `${DEMO.clickhouseCluster},${n},Pass-word-1,::1`).join('\n')}`);
+    assert.equal(await previewReady(p), 40);
+    assert.equal(await p.isHidden('#bulk-retry'), true, 'no Retry before a run');
+    await p.click('#bulk-start');
+    assert.equal(await runEnded(p), 'stopped');
+    const stopped = await counts(p);
+    assert.equal(stopped.failed + stopped.not_sent, 40, JSON.stringify(stopped));
+    assert.equal(await p.locator('#bulk-retry').innerText(), 'Retry the 40 failed or unsent rows');
+
+    await p.fill('#secret_access_key', DEMO.secretAccessKey);
+    const before = await addsSeen();
+    await p.click('#bulk-retry');
+    await p.waitForFunction(() => document.getElementById('bulk-run').dataset.state !== 'stopped');
+    assert.equal(await runEnded(p), 'done');
+    const final = await counts(p);
+    assert.equal(final.created, 40, JSON.stringify(final));
+    assert.equal(STATUSES.reduce((sum, status) => sum + final[status], 0), 40, 'one run, the same 40 rows');
+    assert.equal(await p.isHidden('#bulk-retry'), true, 'nothing left to retry');
+    assert.equal(await addsSeen() - before, 40, 'each row sent once more');
+    const created = await clusterUsers(DEMO.clickhouseCluster);
+    for (const name of names) assert.ok(created.has(name), name);
+  });
+
   test('a file dropped on the drop zone is read; one dropped beside it is ignored', async () => {
     const { page: p } = await bulkPage();
     const drop = (selector, text) => p.evaluate(([target, content]) => {
