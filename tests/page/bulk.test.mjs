@@ -1,6 +1,6 @@
 // The Bulk tab in headless Chromium against a sandbox started here: a CSV file with invalid rows
 // sent with "send the valid rows", the results file, pause and cancel (the sandbox's request log
-// says what was sent), 10,000 rows without freezing the page, both languages, EHPC rows pasted
+// says what was sent), 10,000 rows without freezing the page, both languages, Retry of the failed and unsent rows, EHPC rows pasted
 // with hostile text, and credentials refused. csv.js is tested on its own first.
 
 import { test, describe } from 'node:test';
@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { addClickHouseUser } from 'qingcloud-useradd';
 import { DEMO } from '../support/sandbox.mjs';
 import { csvField, detectDelimiter, parseCsv, toCsv } from '../../www/csv.js';
 import * as i18n from '../../www/i18n.js';
@@ -419,7 +420,7 @@ describe('EHPC, pasted rows, hostile text and refused credentials', () => {
     assert.equal(await addsSeen(), final.failed);
   });
 
-  test('Retry sends the failed and unsent rows again, in the same run, once the credentials are fixed', async () => {
+  test('Retry sends the failed and unsent rows again, in the same run, once the credentials are fixed; none is created twice', async () => {
     const { page: p } = await bulkPage();
     await sandbox.reset();
     await p.fill('#secret_access_key', 'not-the-secret');
@@ -434,13 +435,17 @@ describe('EHPC, pasted rows, hostile text and refused credentials', () => {
     assert.equal(stopped.failed + stopped.not_sent, 40, JSON.stringify(stopped));
     assert.equal(await p.locator('#bulk-retry').innerText(), 'Retry the 40 failed or unsent rows');
 
+    // Meanwhile someone else creates the first row's user: Retry reports it, and creates no other.
+    const first = { cluster: DEMO.clickhouseCluster, zone: DEMO.zone, userName: names[0], userPassword: 'Pass-word-1', userNetworks: '::1' };
+    await addClickHouseUser(first, DEMO, { endpoint: sandbox.url });
+    while (!(await clusterUsers(DEMO.clickhouseCluster)).has(names[0])) await new Promise((resolve) => setTimeout(resolve, 20));
     await p.fill('#secret_access_key', DEMO.secretAccessKey);
     const before = await addsSeen();
     await p.click('#bulk-retry');
     await p.waitForFunction(() => document.getElementById('bulk-run').dataset.state !== 'stopped');
     assert.equal(await runEnded(p), 'done');
     const final = await counts(p);
-    assert.equal(final.created, 40, JSON.stringify(final));
+    assert.deepEqual([final.created, final.exists], [39, 1], JSON.stringify(final));
     assert.equal(STATUSES.reduce((sum, status) => sum + final[status], 0), 40, 'one run, the same 40 rows');
     assert.equal(await p.isHidden('#bulk-retry'), true, 'nothing left to retry');
     assert.equal(await addsSeen() - before, 40, 'each row sent once more');
