@@ -1,7 +1,8 @@
 // The Bulk tab in headless Chromium against a sandbox started here: a CSV file with invalid rows
 // sent with "send the valid rows", the results file, pause and cancel (the sandbox's request log
-// says what was sent), 10,000 rows without freezing the page, both languages, Retry of the failed and unsent rows, EHPC rows pasted
-// with hostile text, and credentials refused. csv.js is tested on its own first.
+// says what was sent), 10,000 rows without freezing the page, both languages, EHPC rows pasted
+// with hostile text, credentials refused, and Retry of the rows that failed or were not sent.
+// csv.js is tested on its own first.
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
