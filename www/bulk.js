@@ -444,7 +444,7 @@ export function setupBulk(root, settings) {
     ui.again.hidden = busy || stale;
     const retryCount = retryable().length;
     ui.retry.hidden = retryCount === 0;
-    if (retryCount) ui.retry.textContent = t('bulk.retry', { count: fmt(retryCount) });
+    ui.retry.textContent = t('bulk.retry', { count: fmt(retryCount) });
   }
 
   function renderRun() {
