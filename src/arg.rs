@@ -102,7 +102,6 @@ export function text(value, key) {
   return v == null ? '' : typeof v === 'string' ? v : undefined;
 }
 export function set(target, key, value) { target[key] = value; }
-export function setText(target, key, value) { target[key] = value; }
 "#)]
 extern "C" {
     /// `value[key]`, with a throwing getter or proxy read as absent, and any property of a
@@ -122,8 +121,9 @@ extern "C" {
         key: &wasm_bindgen::JsValue,
         value: &wasm_bindgen::JsValue,
     );
-    /// `target[key] = value` for a string value, in one call.
-    #[wasm_bindgen(js_name = setText)]
+    /// `target[key] = value` for a string value, in one call: the same function as [`js_set`],
+    /// with the string passed as text rather than made into a `JsValue` first.
+    #[wasm_bindgen(js_name = set)]
     pub fn js_set_text(target: &wasm_bindgen::JsValue, key: &wasm_bindgen::JsValue, value: &str);
 }
 
