@@ -6,17 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh build
 
-source scripts/toolchain.sh
-
-# The pinned nightly rebuilds the standard library with this profile (opt-level "z") instead of
-# linking the prebuilt one (opt-level 3), and makes a panic abort at once rather than format a
-# message nobody reads (a panic across the boundary is a bug either way; none is expected). That
-# takes about a fifth off the module. `qingcloud_speed` compiles the functions of the build-and-sign
-# path marked `optimize(speed)` for speed (src/lib.rs). The crate itself builds and is tested on
-# stable.
-RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none --cfg qingcloud_speed" \
-  cargo "+$NIGHTLY" build --release --target wasm32-unknown-unknown -p qingcloud-useradd --lib \
-  -Z build-std=std,panic_abort --target-dir target/package
+# One stable toolchain builds the package: the release profile in Cargo.toml says how.
+cargo build --release --target wasm32-unknown-unknown -p qingcloud-useradd --lib --target-dir target/package
 wasm=target/package/wasm32-unknown-unknown/release/qingcloud_useradd.wasm
 # Built beside pkg/ and swapped in at the end, so that a test or benchmark running meanwhile never
 # sees a half-built package.

@@ -1,8 +1,7 @@
 // Completes pkg/ after wasm-bindgen: the Node entry, and declarations without `any` (wasm-bindgen
 // types the raw exports of its InitOutput with `any`; nothing outside the glue calls them).
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { minify } from 'terser';
 
 // The package directory being built: the argument, or pkg/.
 const root = process.argv[2] ? pathToFileURL(`${process.argv[2].replace(/\/$/, '')}/`) : new URL('../pkg/', import.meta.url);
@@ -12,22 +11,6 @@ for (const target of ['web', 'bundler']) {
   writeFileSync(file, readFileSync(file, 'utf8').replace(/\bany\b/g, 'unknown'));
   const raw = new URL(`${target}/qingcloud_useradd_bg.wasm.d.ts`, root);
   writeFileSync(raw, readFileSync(raw, 'utf8').replace(/\bany\b/g, 'unknown'));
-}
-
-// The JavaScript ships minified, as a bundler would make it: unminified, wasm-bindgen's glue and the
-// crate's snippets weigh a third more gzipped. Exported names are kept (they are the API), and so
-// are class names; so is the `@ts-self-types` comment that points Deno and TypeScript at the types.
-for (const target of ['web', 'bundler']) {
-  const dir = new URL(`${target}/`, root);
-  for (const file of readdirSync(dir, { recursive: true }).filter((name) => name.endsWith('.js'))) {
-    const url = new URL(file, dir);
-    const { code } = await minify(readFileSync(url, 'utf8'), {
-      module: true,
-      keep_classnames: true,
-      format: { comments: /@ts-self-types/ },
-    });
-    writeFileSync(url, code);
-  }
 }
 
 mkdirSync(new URL('node/', root), { recursive: true });

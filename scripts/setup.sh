@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, and skips whatever is already there:
-#   scripts/setup.sh build   the wasm target, the pinned nightly with the standard library's source,
-#                            wasm-bindgen-cli (the version Cargo.lock pins), npm packages
-#   scripts/setup.sh test    all of that, plus wasm-pack, cargo-fuzz, Debian's Chromium and
+#   scripts/setup.sh build   the wasm target, wasm-bindgen-cli (the version Cargo.lock pins), npm packages
+#   scripts/setup.sh test    all of that, plus wasm-pack, the pinned nightly and cargo-fuzz, Debian's Chromium and
 #                            ChromeDriver, a CJK font, Python test packages
 # Only the registries are used: crates.io, npm, PyPI and Debian.
 set -euo pipefail
@@ -17,11 +16,6 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-if ! rustup run "$NIGHTLY" rustc --print sysroot >/dev/null 2>&1 ||
-  [ ! -d "$(rustup run "$NIGHTLY" rustc --print sysroot)/lib/rustlib/src/rust/library" ]; then
-  say "installing $NIGHTLY with rust-src (the package's wasm rebuilds the standard library for size)"
-  rustup toolchain install "$NIGHTLY" --profile minimal --component rust-src
-fi
 
 # wasm-bindgen's CLI must match the library exactly; --locked fails here (a locked dependency is gone).
 bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
@@ -40,6 +34,11 @@ fi
 if ! command -v wasm-pack >/dev/null; then
   say "installing wasm-pack (about 2.5 minutes)"
   cargo install wasm-pack --locked
+fi
+
+if ! rustup run "$NIGHTLY" rustc --version >/dev/null 2>&1; then
+  say "installing $NIGHTLY (for cargo-fuzz only)"
+  rustup toolchain install "$NIGHTLY" --profile minimal
 fi
 
 if ! cargo "+$NIGHTLY" fuzz --version >/dev/null 2>&1; then

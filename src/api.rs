@@ -26,7 +26,6 @@ impl WrongShape {
 }
 
 /// Checks that an argument is an object; `null` or absent counts as an empty one.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn object<A: Arg>(value: &A, what: &str) -> Result<(), WrongShape> {
     if value.is_nullish() || value.is_record() {
         Ok(())
@@ -36,7 +35,6 @@ fn object<A: Arg>(value: &A, what: &str) -> Result<(), WrongShape> {
 }
 
 /// A string field; absent or `null` is empty, which validation reports as required.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn text<A: Arg>(object: &A, key: &'static str) -> Result<String, WrongShape> {
     object
         .text_field(key)
@@ -55,7 +53,6 @@ fn texts<A: Arg>(value: &A, rule: &str) -> Option<Result<Vec<String>, WrongShape
 }
 
 /// `userNetworks`: one string (`;`- or line-separated) or a list of strings.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn networks<A: Arg>(object: &A) -> Result<Vec<String>, WrongShape> {
     if let Some(one) = object.text_field("userNetworks") {
         return Ok(vec![one]);
@@ -70,7 +67,6 @@ fn networks<A: Arg>(object: &A) -> Result<Vec<String>, WrongShape> {
 }
 
 /// A ClickHouse account from `{ cluster, zone, userName, userPassword, userNetworks }`.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn clickhouse_user<A: Arg>(input: &A) -> Result<ClickHouseUser, WrongShape> {
     object(input, "the ClickHouse user")?;
     Ok(ClickHouseUser {
@@ -83,7 +79,6 @@ pub fn clickhouse_user<A: Arg>(input: &A) -> Result<ClickHouseUser, WrongShape> 
 }
 
 /// An EHPC user from `{ clusterId, zone, username, password, mod }`.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn ehpc_user<A: Arg>(input: &A) -> Result<EhpcUser, WrongShape> {
     object(input, "the EHPC user")?;
     Ok(EhpcUser {
@@ -235,7 +230,6 @@ pub fn describe_jobs_input<A: Arg>(input: &A) -> Result<DescribeJobsInput, Wrong
 }
 
 /// `{ accessKeyId, secretAccessKey }`; both are required and the secret is never echoed.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn credentials<A: Arg>(input: &A, lang: Lang) -> Result<Credentials, ApiError> {
     let invalid = |name: &str| {
         ApiError::invalid_options(
@@ -260,7 +254,6 @@ pub fn credentials<A: Arg>(input: &A, lang: Lang) -> Result<Credentials, ApiErro
 }
 
 /// `lang` of an options object: `'zh'` for Chinese, English otherwise.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn lang<A: Arg>(options: &A) -> Lang {
     match options.text_field("lang").as_deref() {
         Some("zh") => Lang::Zh,
@@ -290,7 +283,6 @@ pub struct RequestOptions {
 }
 
 impl RequestOptions {
-    #[cfg_attr(qingcloud_speed, optimize(speed))]
     pub fn read<A: Arg>(options: &A) -> Result<Self, ApiError> {
         let lang = lang(options);
         object(options, "options").map_err(|e| ApiError::invalid_options(&e.0, lang))?;
@@ -330,7 +322,6 @@ pub struct Resolved {
 impl RequestOptions {
     /// Checks every option; `now_ms` (the clock, read only when needed) and `random_req_id` fill
     /// what the caller left out.
-    #[cfg_attr(qingcloud_speed, optimize(speed))]
     pub fn resolve(
         &self,
         default_endpoint: &str,
@@ -396,7 +387,6 @@ impl RequestOptions {
 }
 
 /// Validates and builds `RunClusterCustomService` / `add_users`.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn build_clickhouse(
     user: &ClickHouseUser,
     credentials: &Credentials,
@@ -411,7 +401,6 @@ pub fn build_clickhouse(
 }
 
 /// Signs `add_users` for an account already validated, with resolved options.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn sign_clickhouse(
     user: &ValidClickHouseUser,
     credentials: &Credentials,
@@ -427,7 +416,6 @@ pub fn sign_clickhouse(
 }
 
 /// Validates and builds EHPC `addUser`, which is always a POST.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn build_ehpc(
     user: &EhpcUser,
     credentials: &Credentials,
@@ -442,7 +430,6 @@ pub fn build_ehpc(
 }
 
 /// Signs EHPC `addUser` for a user already validated, with resolved options.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn sign_ehpc(
     user: &ValidEhpcUser,
     credentials: &Credentials,

@@ -72,7 +72,6 @@ impl Arg for serde_json::Value {
 /// The key is lent, not cloned (a clone is one more call into JavaScript), and nothing stays
 /// borrowed meanwhile, so a getter that calls back into the module is harmless.
 #[cfg(target_arch = "wasm32")]
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn with_js_key<R>(name: &'static str, use_key: impl FnOnce(&wasm_bindgen::JsValue) -> R) -> R {
     use std::cell::OnceCell;
     const SLOTS: usize = 128;
@@ -145,7 +144,6 @@ impl Arg for wasm_bindgen::JsValue {
         self.as_string()
     }
 
-    #[cfg_attr(qingcloud_speed, optimize(speed))]
     fn text_field(&self, key: &'static str) -> Option<String> {
         with_js_key(key, |key| js_text(self, key))
     }

@@ -299,7 +299,6 @@ fn shape_error(lang: Lang) -> impl Fn(WrongShape) -> JsValue {
     move |shape| js::error(&shape.into_error(lang))
 }
 
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn options_of(options: &JsValue) -> Result<RequestOptions, JsValue> {
     RequestOptions::read(options).map_err(|e| js::error(&e))
 }
@@ -311,7 +310,6 @@ enum Host {
     Ehpc,
 }
 
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn resolve(options: &RequestOptions, host: Host) -> Result<api::Resolved, JsValue> {
     let (default_endpoint, random_req_id): (&str, fn() -> String) = match host {
         Host::Iaas => (request::DEFAULT_IAAS_ENDPOINT, client::random_req_id),
@@ -323,7 +321,6 @@ fn resolve(options: &RequestOptions, host: Host) -> Result<api::Resolved, JsValu
         .map_err(|e| js::error(&e))
 }
 
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn credentials(value: &JsValue, lang: Lang) -> Result<request::Credentials, JsValue> {
     api::credentials(value, lang).map_err(|e| js::error(&e))
 }
@@ -364,7 +361,6 @@ fn build_error(error: ApiError, report: impl FnOnce() -> Report) -> JsValue {
     }
 }
 
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn clickhouse_request(
     input: &JsValue,
     creds: &JsValue,
@@ -382,7 +378,6 @@ fn clickhouse_request(
     })
 }
 
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn ehpc_request(
     input: &JsValue,
     creds: &JsValue,

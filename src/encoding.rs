@@ -27,7 +27,6 @@ static UNRESERVED: [bool; 256] = {
 
 /// Appends `value` percent-encoded as `quoting` says. One pass, so that no `%XX` is ever rewritten
 /// afterwards; runs of bytes that stay as they are, most of a value, are copied whole.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn push_quoted(out: &mut String, value: &str, quoting: Quoting) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let kept = |byte: u8| {
@@ -51,7 +50,6 @@ pub fn push_quoted(out: &mut String, value: &str, quoting: Quoting) {
     out.push_str(value.get(run_start..).unwrap_or_default());
 }
 
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn quoted(value: &str, quoting: Quoting) -> String {
     let mut out = String::with_capacity(value.len() * 3 / 2);
     push_quoted(&mut out, value, quoting);
@@ -69,13 +67,11 @@ pub fn quote_keep_slash(value: &str) -> String {
 }
 
 /// `urllib.parse.quote_plus(value)`: like [`quote`], but a space becomes `+`.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn quote_plus(value: &str) -> String {
     quoted(value, Quoting::QuotePlus)
 }
 
 /// `k=v&k=v`, keys and values encoded as `quoting` says, in the given order.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn join_pairs(pairs: &[(&str, &str)], quoting: Quoting) -> String {
     // Room for some escaping, so that the buffer seldom grows.
     let mut out = String::with_capacity(
@@ -89,7 +85,6 @@ pub fn join_pairs(pairs: &[(&str, &str)], quoting: Quoting) -> String {
 }
 
 /// Appends `k=v&k=v` as [`join_pairs`] makes it.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn push_pairs(out: &mut String, pairs: &[(&str, &str)], quoting: Quoting) {
     for (i, (key, value)) in pairs.iter().enumerate() {
         if i > 0 {
@@ -102,7 +97,6 @@ pub fn push_pairs(out: &mut String, pairs: &[(&str, &str)], quoting: Quoting) {
 }
 
 /// Lowercase hexadecimal, two digits per byte, as Python's `hexdigest()` and `uuid4().hex`.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn lower_hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
@@ -149,7 +143,6 @@ pub fn form_urlencode<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String 
 }
 
 /// The ClickHouse `service_params` JSON: compact, keys in the documented order.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn service_params_json(user_networks: &str, user_password: &str, user_name: &str) -> String {
     let fields = [
         ("user_networks", user_networks),
@@ -182,7 +175,6 @@ pub fn encode_service_params(user_networks: &str, user_password: &str, user_name
 /// Python's `json.dumps(pairs, sort_keys=True)` for a flat object of strings: keys sorted, `", "` and
 /// `": "` separators, everything outside printable ASCII escaped as `\uXXXX`. `qingcloud-hpc`
 /// signs the MD5 of these exact bytes.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn python_json_dumps_sorted(pairs: &[(&str, &str)]) -> String {
     let mut sorted = pairs.to_vec();
     sort_pairs(&mut sorted, false);
@@ -203,7 +195,6 @@ pub fn python_json_dumps_sorted(pairs: &[(&str, &str)]) -> String {
 /// does. UTF-8 byte order is code point order, which is how Python compares strings. An insertion
 /// sort: parameter lists are short, and one small routine spares the wasm module a copy of the
 /// standard library's sort for every call site.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn sort_pairs(pairs: &mut [(&str, &str)], by_value: bool) {
     for i in 1..pairs.len() {
         let mut j = i;
@@ -220,7 +211,6 @@ pub fn sort_pairs(pairs: &mut [(&str, &str)], by_value: bool) {
 /// Appends `value` as a JSON string. With `ascii_only` it escapes as Python's `ensure_ascii` does
 /// (DEL and everything above it as `\uXXXX`, astral characters as surrogate pairs); without, it
 /// escapes only what JSON requires, as serde_json does. Runs that need no escape are copied whole.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn push_json_string(out: &mut String, value: &str, ascii_only: bool) {
     out.push('"');
     let mut run_start = 0;

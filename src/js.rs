@@ -73,7 +73,6 @@ extern "C" {
 }
 
 /// `{ method, url, headers, body }`, with an absent body as `null`.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn signed(method: &str, url: &str, headers: &[(String, String)], body: Option<&str>) -> JsValue {
     let js = js_signed(method, url, body);
     if !headers.is_empty() {
@@ -82,7 +81,6 @@ fn signed(method: &str, url: &str, headers: &[(String, String)], body: Option<&s
     js
 }
 
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn request(request: &HttpRequest) -> JsValue {
     signed(
         request.method.as_str(),

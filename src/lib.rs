@@ -4,12 +4,6 @@
 //! The modules without I/O build and test natively; `bindings`, `client` and `bulk_driver` are the
 //! thin WebAssembly layer that talks to JavaScript and `fetch`.
 
-// The module is built for size (opt-level "z"); the package build (scripts/build.sh, on its pinned
-// nightly) sets `qingcloud_speed`, so that the functions of the build-and-sign path marked
-// `optimize(speed)` (reading the arguments, validating, encoding, hashing and signing, making the
-// result) are compiled for speed. Stable builds ignore the marks.
-#![cfg_attr(qingcloud_speed, feature(optimize_attribute))]
-
 pub mod api;
 pub mod arg;
 pub mod bulk;
@@ -30,11 +24,3 @@ mod bulk_driver;
 mod client;
 #[cfg(target_arch = "wasm32")]
 mod js;
-
-/// A free-list allocator of a few hundred bytes instead of dlmalloc's several kilobytes: the module
-/// allocates little, briefly, and its size is what users download. (Locked, which is free in
-/// single-threaded wasm and needs no `unsafe`.)
-#[cfg(target_arch = "wasm32")]
-#[global_allocator]
-static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
-    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());

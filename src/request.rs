@@ -70,7 +70,6 @@ pub struct Stamp {
 pub struct InvalidEndpoint(pub String);
 
 /// Checks an endpoint (scheme, host, optional port and path prefix) and drops a trailing `/`.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn normalize_endpoint(endpoint: &str) -> Result<String, InvalidEndpoint> {
     let rest = endpoint
         .strip_prefix("https://")
@@ -89,7 +88,6 @@ pub fn normalize_endpoint(endpoint: &str) -> Result<String, InvalidEndpoint> {
 }
 
 /// `RunClusterCustomService` with `service=add_users`.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn clickhouse_add_users(
     user: &ValidClickHouseUser,
     credentials: &Credentials,
@@ -150,7 +148,6 @@ pub fn describe_jobs(
 
 /// Any IaaS action. Parameters are ordered as `qingcloud-sdk` inserts them (the action's own, then
 /// `action`, `zone`, `req_id` and the common ones), which fixes the POST body byte for byte.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn iaas_request(
     action: &str,
     action_params: &[(&str, &str)],
@@ -207,7 +204,6 @@ fn iaas_request(
 }
 
 /// The JSON body of `POST /api/user/addUser`, as `qingcloud-hpc` serialises it.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn ehpc_add_user_body(user: &ValidEhpcUser) -> String {
     let mut fields = vec![
         ("cluster_id", user.cluster_id.as_str()),
@@ -222,7 +218,6 @@ pub fn ehpc_add_user_body(user: &ValidEhpcUser) -> String {
 }
 
 /// `POST /api/user/addUser`, signed as `qingcloud-hpc` signs it.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn ehpc_add_user(
     user: &ValidEhpcUser,
     credentials: &Credentials,
@@ -241,7 +236,6 @@ pub fn ehpc_add_user(
 }
 
 /// An EHPC request: signed parameters in the query, in the order and encoding the SDK sends them.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn ehpc_request(
     method: Method,
     path: &str,

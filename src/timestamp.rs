@@ -2,7 +2,6 @@
 //! without a calendar crate.
 
 /// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SSZ` (UTC).
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn format_timestamp(unix_seconds: i64) -> String {
     let days = unix_seconds.div_euclid(86_400);
     let secs = unix_seconds.rem_euclid(86_400);
@@ -16,7 +15,6 @@ pub fn format_timestamp(unix_seconds: i64) -> String {
 }
 
 /// Parses `YYYY-MM-DDTHH:MM:SSZ` into Unix seconds; `None` for anything else.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn parse_timestamp(text: &str) -> Option<i64> {
     let b = text.as_bytes();
     let shape_ok = b.len() == 20

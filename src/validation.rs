@@ -141,7 +141,6 @@ impl Checker {
     }
 
     /// Checks a required field against `rules`; an empty value is only `required`.
-    #[cfg_attr(qingcloud_speed, optimize(speed))]
     fn field(&mut self, field: &'static str, value: &str, rules: &[fn(&str) -> Option<Rule>]) {
         if value.is_empty() {
             return self.error(field, Rule::Required);
@@ -202,17 +201,14 @@ fn only(allowed: Charset, is_allowed: fn(char) -> bool) -> impl Fn(&str) -> Opti
     }
 }
 
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn name_chars(value: &str) -> Option<Rule> {
     only(Charset::Name, |c| c.is_ascii_alphanumeric() || c == '_')(value)
 }
 
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn printable_ascii(value: &str) -> Option<Rule> {
     only(Charset::PrintableAscii, |c| c.is_ascii_graphic())(value)
 }
 
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn ehpc_password_chars(value: &str) -> Option<Rule> {
     only(Charset::EhpcPassword, |c| {
         c.is_ascii_alphanumeric() || EHPC_PASSWORD_SPECIALS.contains(c)
@@ -238,7 +234,6 @@ fn mode(value: &str) -> Option<Rule> {
 }
 
 /// Validates a ClickHouse `add_users` account.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn validate_clickhouse_user(
     user: &ClickHouseUser,
     lang: Lang,
@@ -280,7 +275,6 @@ pub fn validate_clickhouse_user(
 }
 
 /// Validates an EHPC `addUser` user.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn validate_ehpc_user(user: &EhpcUser, lang: Lang) -> Validated<ValidEhpcUser> {
     let mut check = Checker::new(lang);
     check.field("cluster_id", &user.cluster_id, &[ehpc_cluster]);
@@ -311,7 +305,6 @@ pub fn validate_ehpc_user(user: &EhpcUser, lang: Lang) -> Validated<ValidEhpcUse
 
 /// Splits `user_networks` chunks at `;` and line breaks and trims each entry, dropping empty ones.
 /// A plain scan over bytes (the separators are ASCII, so every cut is a character boundary).
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn split_networks(raw: &[String]) -> Vec<&str> {
     let mut entries = Vec::new();
     for chunk in raw {
@@ -335,7 +328,6 @@ fn split_networks(raw: &[String]) -> Vec<&str> {
 }
 
 /// The distinct entries of `user_networks`, in input order, joined with `;` as the API expects.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn join_networks(raw: &[String]) -> String {
     let mut kept: Vec<&str> = Vec::new();
     for entry in split_networks(raw) {
@@ -347,7 +339,6 @@ pub fn join_networks(raw: &[String]) -> String {
 }
 
 /// Splits, trims and checks `user_networks`; returns the distinct valid entries in input order.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn check_networks<'a>(check: &mut Checker, raw: &'a [String]) -> Vec<&'a str> {
     const FIELD: &str = "user_networks";
     let mut kept: Vec<&str> = Vec::new();
@@ -384,7 +375,6 @@ fn check_networks<'a>(check: &mut Checker, raw: &'a [String]) -> Vec<&'a str> {
 }
 
 /// `None` when `entry` is an IPv4 or IPv6 address, or one with a valid `/prefix`.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn network_rule(entry: &str) -> Option<Rule> {
     let (address, prefix) = match entry.split_once('/') {
         Some((address, prefix)) => (address, Some(prefix)),
@@ -414,7 +404,6 @@ fn network_rule(entry: &str) -> Option<Rule> {
 /// Whether `text` is what `std::net::Ipv4Addr` parses: four decimal numbers up to 255 joined by
 /// dots, without leading zeros. Written out because std's parser costs the wasm module more; a
 /// property test checks that both agree.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn is_ipv4(text: &str) -> bool {
     let mut parts = 0;
     text.split('.').all(|part| {
@@ -430,10 +419,8 @@ fn is_ipv4(text: &str) -> bool {
 /// Whether `text` is what `std::net::Ipv6Addr` parses: eight groups of one to four hex digits
 /// joined by `:`, where one `::` may stand for one or more zero groups and an IPv4 address may
 /// stand for the last two groups.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn is_ipv6(text: &str) -> bool {
     /// How many groups `part` holds, or `None` when it is malformed.
-    #[cfg_attr(qingcloud_speed, optimize(speed))]
     fn groups(part: &str, ipv4_last: bool) -> Option<usize> {
         if part.is_empty() {
             return Some(0);

@@ -8,7 +8,6 @@ use super::hmac_sha256_base64;
 use crate::encoding::{join_pairs, quote_keep_slash, Quoting};
 
 /// `process_canonical_uri`: each path segment re-encoded, and a trailing `/`.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn canonical_uri(path: &str) -> String {
     let mut uri = crate::encoding::percent_decode(path, false)
         .split('/')
@@ -24,7 +23,6 @@ pub fn canonical_uri(path: &str) -> String {
 /// `process_canonical_query_string` over decoded parameters (which must not include `signature`).
 /// Like the `parse_qs` the SDK calls first, it drops parameters whose value is empty; keys are
 /// sorted and, for a repeated key, so are its values.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn canonical_query<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> String {
     let mut pairs: Vec<(&str, &str)> = params
         .iter()
@@ -36,12 +34,10 @@ pub fn canonical_query<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> Strin
 }
 
 /// Lowercase hex MD5 of the body; an absent body is the empty string.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn body_digest(body: &[u8]) -> String {
     crate::encoding::lower_hex(&super::md5(body))
 }
 
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn string_to_sign<K: AsRef<str>, V: AsRef<str>>(
     method: &str,
     path: &str,
@@ -61,7 +57,6 @@ pub fn string_to_sign<K: AsRef<str>, V: AsRef<str>>(
 }
 
 /// The base64 signature, before the SDK's two rounds of URL-encoding.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn signature<K: AsRef<str>, V: AsRef<str>>(
     secret_access_key: &str,
     method: &str,

@@ -61,7 +61,6 @@ impl Blocks {
 
     /// Passes each complete block of `data` to `compress`, keeping the tail for later. Blocks
     /// already whole in `data` are compressed where they lie, without a copy.
-    #[cfg_attr(qingcloud_speed, optimize(speed))]
     fn update(&mut self, mut data: &[u8], compress: &mut impl FnMut(&[u8; 64])) {
         self.length = self.length.wrapping_add(data.len() as u64);
         if self.filled > 0 {
@@ -87,7 +86,6 @@ impl Blocks {
         self.filled = tail.len();
     }
 
-    #[cfg_attr(qingcloud_speed, optimize(speed))]
     fn finish(
         mut self,
         length_bytes: impl FnOnce(u64) -> [u8; 8],
@@ -120,14 +118,12 @@ impl Sha256 {
         }
     }
 
-    #[cfg_attr(qingcloud_speed, optimize(speed))]
     pub fn update(&mut self, data: &[u8]) {
         let state = &mut self.state;
         self.blocks
             .update(data, &mut |block| sha256_compress(state, block));
     }
 
-    #[cfg_attr(qingcloud_speed, optimize(speed))]
     pub fn finish(mut self) -> [u8; 32] {
         let state = &mut self.state;
         self.blocks
@@ -147,7 +143,6 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
     hash.finish()
 }
 
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn sha256_compress(state: &mut [u32; 8], block: &[u8; 64]) {
     let mut w = [0u32; 64];
     for i in 0..16 {
@@ -194,7 +189,6 @@ fn sha256_compress(state: &mut [u32; 8], block: &[u8; 64]) {
 }
 
 /// MD5 of `data`.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn md5(data: &[u8]) -> [u8; 16] {
     let mut state: [u32; 4] = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476];
     let mut blocks = Blocks::new();
@@ -208,7 +202,6 @@ pub fn md5(data: &[u8]) -> [u8; 16] {
     digest
 }
 
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn md5_compress(state: &mut [u32; 4], block: &[u8; 64]) {
     let mut m = [0u32; 16];
     for (word, bytes) in m.iter_mut().zip(block.chunks_exact(4)) {

@@ -11,7 +11,6 @@ use crate::encoding::{join_pairs, Quoting};
 pub const PATH: &str = "/iaas/";
 
 /// The sorted, encoded query the signature covers. With GET it is also the query string sent.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn canonical_query<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> String {
     let mut sorted: Vec<(&str, &str)> = params
         .iter()
@@ -22,7 +21,6 @@ pub fn canonical_query<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> Strin
     join_pairs(&sorted, Quoting::Quote)
 }
 
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn string_to_sign(method: &str, path: &str, canonical_query: &str) -> String {
     [method, "\n", path, "\n", canonical_query].concat()
 }

@@ -17,7 +17,6 @@ pub const SIGNATURE_VERSION: &str = "1";
 pub const API_VERSION: &str = "1";
 
 /// Base64 of HMAC-SHA256 of `string_to_sign` under `secret_access_key`.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn hmac_sha256_base64(secret_access_key: &str, string_to_sign: &str) -> String {
     base64(&hmac_sha256(
         secret_access_key.as_bytes(),
@@ -27,7 +26,6 @@ pub fn hmac_sha256_base64(secret_access_key: &str, string_to_sign: &str) -> Stri
 
 /// HMAC (RFC 2104) over SHA-256, written out: it is a dozen lines, and the generic `hmac` crate
 /// costs the wasm module more than that.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
     const BLOCK: usize = 64;
     let mut block_key = [0u8; BLOCK];
@@ -47,7 +45,6 @@ fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
 }
 
 /// Standard base64 with `=` padding.
-#[cfg_attr(qingcloud_speed, optimize(speed))]
 pub fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
