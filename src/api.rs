@@ -1,17 +1,20 @@
-//! The shapes JavaScript callers pass in (camelCase), and how options resolve into builder inputs.
-//! Arguments are read through [`Arg`], field by field, so this is tested natively on JSON values
-//! and runs in wasm on the caller's own objects.
+//! From what JavaScript callers pass in ([`crate::input`]) to signed requests: options resolved,
+//! credentials checked, users validated, bulk rows prepared. Pure, so tested natively on the same
+//! serde model that wasm reads with `serde-wasm-bindgen`.
 
-use crate::arg::Arg;
+use crate::input::{
+    ClickHouseUserInput, ClickHouseUserRow, DescribeJobsInput, EhpcUserInput, EhpcUserRow,
+    RequestOptions, Timestamp,
+};
 use crate::messages::Lang;
 use crate::request::{self, Credentials, HttpRequest, Method, Stamp};
-use crate::response::ApiError;
+use crate::response::{ApiError, ErrorKind};
 use crate::timestamp::{format_timestamp, parse_timestamp};
 use crate::validation::{
     self, ClickHouseUser, EhpcUser, Issue, ValidClickHouseUser, ValidEhpcUser,
 };
 
-/// A JavaScript argument that is not the shape it should be.
+/// A JavaScript argument that is not the shape it should be: the field and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WrongShape(pub String);
 
@@ -21,295 +24,179 @@ impl WrongShape {
             Lang::En => format!("Invalid input: {}", self.0),
             Lang::Zh => format!("输入无效：{}", self.0),
         };
-        ApiError::new(crate::response::ErrorKind::InvalidInput, message)
+        ApiError::new(ErrorKind::InvalidInput, message)
     }
 }
 
-/// Checks that an argument is an object; `null` or absent counts as an empty one.
-fn object<A: Arg>(value: &A, what: &str) -> Result<(), WrongShape> {
-    if value.is_nullish() || value.is_record() {
-        Ok(())
-    } else {
-        Err(WrongShape(format!("{what} must be an object")))
+impl From<ClickHouseUserInput> for ClickHouseUser {
+    fn from(input: ClickHouseUserInput) -> Self {
+        ClickHouseUser {
+            cluster: input.cluster,
+            zone: input.zone,
+            user_name: input.user_name,
+            user_password: input.user_password,
+            user_networks: input.user_networks,
+        }
     }
 }
 
-/// A string field; absent or `null` is empty, which validation reports as required.
-pub fn text<A: Arg>(object: &A, key: &'static str) -> Result<String, WrongShape> {
-    object
-        .text_field(key)
-        .ok_or_else(|| WrongShape(format!("{key} must be a string")))
-}
-
-/// A list of strings, or `None` when `value` is not a list.
-fn texts<A: Arg>(value: &A, rule: &str) -> Option<Result<Vec<String>, WrongShape>> {
-    let items = value.items()?;
-    Some(
-        items
-            .iter()
-            .map(|item| item.as_text().ok_or_else(|| WrongShape(rule.into())))
-            .collect(),
-    )
-}
-
-/// `userNetworks`: one string (`;`- or line-separated) or a list of strings.
-fn networks<A: Arg>(object: &A) -> Result<Vec<String>, WrongShape> {
-    if let Some(one) = object.text_field("userNetworks") {
-        return Ok(vec![one]);
-    }
-    match texts(
-        &object.field("userNetworks"),
-        "userNetworks must hold only strings",
-    ) {
-        Some(list) => list,
-        None => Err(WrongShape("userNetworks must be a string".into())),
+impl From<EhpcUserInput> for EhpcUser {
+    fn from(input: EhpcUserInput) -> Self {
+        EhpcUser {
+            cluster_id: input.cluster_id,
+            zone: input.zone,
+            username: input.username,
+            password: input.password,
+            mode: input.r#mod,
+        }
     }
 }
 
-/// A ClickHouse account from `{ cluster, zone, userName, userPassword, userNetworks }`.
-pub fn clickhouse_user<A: Arg>(input: &A) -> Result<ClickHouseUser, WrongShape> {
-    object(input, "the ClickHouse user")?;
-    Ok(ClickHouseUser {
-        cluster: text(input, "cluster")?,
-        zone: text(input, "zone")?,
-        user_name: text(input, "userName")?,
-        user_password: text(input, "userPassword")?,
-        user_networks: networks(input)?,
-    })
-}
-
-/// An EHPC user from `{ clusterId, zone, username, password, mod }`.
-pub fn ehpc_user<A: Arg>(input: &A) -> Result<EhpcUser, WrongShape> {
-    object(input, "the EHPC user")?;
-    Ok(EhpcUser {
-        cluster_id: text(input, "clusterId")?,
-        zone: text(input, "zone")?,
-        username: text(input, "username")?,
-        password: text(input, "password")?,
-        mode: text(input, "mod")?,
-    })
-}
-
-/// One prepared bulk row: the user ready to send, or why it is invalid.
-pub type BulkRow<V> = Result<V, Vec<Issue>>;
-
-/// The prepared rows of a bulk call, or why the rows argument is unusable.
-pub type PreparedRows<V> = Result<Vec<BulkRow<V>>, WrongShape>;
-
-/// Prepares the rows of a bulk call: `fill` supplies the cluster and zone of the options where a
-/// row has none; each row is validated; a row that repeats an earlier row's cluster and user is
-/// invalid, so nothing is sent twice. A row of the wrong shape is invalid on its own.
-fn bulk_rows<A: Arg, U: Default, V>(
-    rows: &A,
-    parse: fn(&A) -> Result<U, WrongShape>,
-    fill: impl Fn(&mut U),
-    validate: fn(&U, Lang) -> validation::Validated<V>,
-    key: fn(&U) -> (String, String),
-    key_field: &'static str,
-    lang: Lang,
-) -> PreparedRows<V> {
-    let rows = rows
-        .items()
-        .ok_or_else(|| WrongShape("rows must be a list".into()))?;
-    let users: Vec<Result<U, WrongShape>> = rows
-        .iter()
-        .map(|row| {
-            parse(row).map(|mut user| {
-                fill(&mut user);
-                user
-            })
-        })
-        .collect();
-    let keys: Vec<Option<(String, String)>> = users
-        .iter()
-        .map(|u| {
-            u.as_ref()
-                .ok()
-                .map(key)
-                .filter(|(_, name)| !name.is_empty())
-        })
-        .collect();
-    let duplicates = crate::bulk::earlier_duplicates(&keys);
-    Ok(users
-        .into_iter()
-        .zip(duplicates)
-        .map(|(user, duplicate)| {
-            let user = user.map_err(|shape| {
-                vec![Issue {
-                    field: "row",
-                    code: "invalid_row",
-                    message: shape.into_error(lang).message,
-                }]
-            })?;
-            if let Some(first) = duplicate {
-                return Err(vec![crate::bulk::duplicate_issue(key_field, first, lang)]);
-            }
-            let validated = validate(&user, lang);
-            validated.value.ok_or(validated.report.errors)
-        })
-        .collect())
-}
-
-/// ClickHouse bulk rows; `options.cluster` and `options.zone` apply to rows without their own.
-pub fn clickhouse_rows<A: Arg>(
-    rows: &A,
-    options: &A,
-    lang: Lang,
-) -> PreparedRows<ValidClickHouseUser> {
-    object(options, "options")?;
-    let (cluster, zone) = (text(options, "cluster")?, text(options, "zone")?);
-    bulk_rows(
-        rows,
-        clickhouse_user,
-        |user: &mut ClickHouseUser| {
-            if user.cluster.is_empty() {
-                user.cluster.clone_from(&cluster);
-            }
-            if user.zone.is_empty() {
-                user.zone.clone_from(&zone);
-            }
-        },
-        validation::validate_clickhouse_user,
-        |user| (user.cluster.clone(), user.user_name.clone()),
-        "user_name",
-        lang,
-    )
-}
-
-/// EHPC bulk rows; `options.clusterId` and `options.zone` apply to rows without their own.
-pub fn ehpc_rows<A: Arg>(rows: &A, options: &A, lang: Lang) -> PreparedRows<ValidEhpcUser> {
-    object(options, "options")?;
-    let (cluster_id, zone) = (text(options, "clusterId")?, text(options, "zone")?);
-    bulk_rows(
-        rows,
-        ehpc_user,
-        |user: &mut EhpcUser| {
-            if user.cluster_id.is_empty() {
-                user.cluster_id.clone_from(&cluster_id);
-            }
-            if user.zone.is_empty() {
-                user.zone.clone_from(&zone);
-            }
-        },
-        validation::validate_ehpc_user,
-        |user| (user.cluster_id.clone(), user.username.clone()),
-        "username",
-        lang,
-    )
-}
-
-/// `{ zone, jobs, limit }` for DescribeJobs.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct DescribeJobsInput {
-    pub zone: String,
-    pub jobs: Vec<String>,
-    pub limit: Option<u32>,
-}
-
-pub fn describe_jobs_input<A: Arg>(input: &A) -> Result<DescribeJobsInput, WrongShape> {
-    object(input, "the DescribeJobs input")?;
-    let jobs = match texts(&input.field("jobs"), "jobs must hold only strings") {
-        Some(jobs) => jobs?,
-        None => return Err(WrongShape("jobs must be a list of job ids".into())),
-    };
-    let limit = input.field("limit");
-    let limit = if limit.is_nullish() {
-        None
-    } else {
-        let limit = limit
-            .integer()
-            .filter(|l| (1..=100).contains(l))
-            .ok_or_else(|| WrongShape("limit must be a whole number from 1 to 100".into()))?;
-        Some(limit as u32)
-    };
-    Ok(DescribeJobsInput {
-        zone: text(input, "zone")?,
-        jobs,
-        limit,
-    })
-}
-
-/// `{ accessKeyId, secretAccessKey }`; both are required and the secret is never echoed.
-pub fn credentials<A: Arg>(input: &A, lang: Lang) -> Result<Credentials, ApiError> {
+/// `{ accessKeyId, secretAccessKey }`: both are required, and the secret is never echoed.
+pub fn check_credentials(credentials: Credentials, lang: Lang) -> Result<Credentials, ApiError> {
     let invalid = |name: &str| {
         ApiError::invalid_options(
             &format!("credentials.{name} must be a non-empty string"),
             lang,
         )
     };
-    object(input, "credentials").map_err(|_| invalid("accessKeyId"))?;
-    let access_key_id = text(input, "accessKeyId").map_err(|_| invalid("accessKeyId"))?;
-    let secret_access_key =
-        text(input, "secretAccessKey").map_err(|_| invalid("secretAccessKey"))?;
-    if access_key_id.is_empty() {
+    if credentials.access_key_id.is_empty() {
         return Err(invalid("accessKeyId"));
     }
-    if secret_access_key.is_empty() {
+    if credentials.secret_access_key.is_empty() {
         return Err(invalid("secretAccessKey"));
     }
-    Ok(Credentials {
-        access_key_id,
-        secret_access_key,
-    })
+    Ok(credentials)
 }
 
-/// `lang` of an options object: `'zh'` for Chinese, English otherwise.
-pub fn lang<A: Arg>(options: &A) -> Lang {
-    match options.text_field("lang").as_deref() {
-        Some("zh") => Lang::Zh,
-        _ => Lang::En,
+/// One prepared bulk row: the user ready to send, or why it is invalid.
+pub type BulkRow<V> = Result<V, Vec<Issue>>;
+
+/// What a bulk call needs to know of one kind of row.
+pub struct RowKind<R, U, V> {
+    /// The row with the call's defaults filled in, as a user to validate.
+    pub user: fn(R, &str, &str) -> U,
+    pub validate: fn(&U, Lang) -> validation::Validated<V>,
+    /// The cluster and user name that identify the account.
+    pub key: fn(&U) -> (&str, &str),
+    /// The zone a valid user's jobs are looked up in.
+    pub zone: fn(&V) -> &str,
+    /// The field a repeated row is reported on.
+    pub key_field: &'static str,
+}
+
+/// ClickHouse rows: `options.cluster` and `options.zone` apply to rows without their own.
+pub const CLICKHOUSE_ROWS: RowKind<ClickHouseUserRow, ClickHouseUser, ValidClickHouseUser> =
+    RowKind {
+        user: |row, cluster, zone| ClickHouseUser {
+            cluster: or_default(row.cluster, cluster),
+            zone: or_default(row.zone, zone),
+            user_name: row.user_name,
+            user_password: row.user_password,
+            user_networks: row.user_networks,
+        },
+        validate: validation::validate_clickhouse_user,
+        key: |user| (&user.cluster, &user.user_name),
+        zone: |user| &user.zone,
+        key_field: "user_name",
+    };
+
+/// EHPC rows: `options.clusterId` and `options.zone` apply to rows without their own.
+pub const EHPC_ROWS: RowKind<EhpcUserRow, EhpcUser, ValidEhpcUser> = RowKind {
+    user: |row, cluster_id, zone| EhpcUser {
+        cluster_id: or_default(row.cluster_id, cluster_id),
+        zone: or_default(row.zone, zone),
+        username: row.username,
+        password: row.password,
+        mode: row.r#mod,
+    },
+    validate: validation::validate_ehpc_user,
+    key: |user| (&user.cluster_id, &user.username),
+    zone: |user| &user.zone,
+    key_field: "username",
+};
+
+fn or_default(value: String, default: &str) -> String {
+    if value.is_empty() {
+        default.to_string()
+    } else {
+        value
     }
 }
 
-/// The `timestamp` option as given.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Timestamp {
-    /// Milliseconds since the epoch: a number or a `Date`.
-    Millis(f64),
-    /// `YYYY-MM-DDTHH:MM:SSZ`, or what `Date.toJSON()` makes (with milliseconds).
-    Text(String),
-    /// Anything else, refused when the options are resolved.
-    Other,
-}
-
-/// Options every builder and sender takes: `endpoint`, `timestamp`, `method`, `reqId`, `lang`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RequestOptions {
-    pub endpoint: Option<String>,
-    pub timestamp: Option<Timestamp>,
-    pub method: Option<String>,
-    pub req_id: Option<String>,
-    pub lang: Lang,
-}
-
-impl RequestOptions {
-    pub fn read<A: Arg>(options: &A) -> Result<Self, ApiError> {
-        let lang = lang(options);
-        object(options, "options").map_err(|e| ApiError::invalid_options(&e.0, lang))?;
-        let optional = |key: &'static str| -> Result<Option<String>, ApiError> {
-            let value = text(options, key).map_err(|e| ApiError::invalid_options(&e.0, lang))?;
-            Ok((!value.is_empty()).then_some(value))
-        };
-        // Most often a string: read as one first, in one step.
-        let timestamp = match options.text_field("timestamp") {
-            Some(text) if text.is_empty() => None,
-            Some(text) => Some(Timestamp::Text(text)),
-            None => Some(match options.field("timestamp").number() {
-                Some(ms) => Timestamp::Millis(ms),
-                None => Timestamp::Other,
-            }),
-        };
-        Ok(RequestOptions {
-            endpoint: optional("endpoint")?,
-            timestamp,
-            method: optional("method")?,
-            req_id: optional("reqId")?,
-            lang,
+/// Prepares the rows of a bulk call: defaults filled in, each row validated, and a row that
+/// repeats an earlier row's cluster and user made invalid, so that nothing is sent twice. A row of
+/// the wrong shape is invalid on its own.
+pub fn bulk_rows<R, U, V>(
+    rows: Vec<Result<R, WrongShape>>,
+    kind: &RowKind<R, U, V>,
+    (cluster, zone): (&str, &str),
+    lang: Lang,
+) -> Vec<BulkRow<V>> {
+    let users: Vec<Result<U, WrongShape>> = rows
+        .into_iter()
+        .map(|row| row.map(|row| (kind.user)(row, cluster, zone)))
+        .collect();
+    let keys: Vec<Option<(&str, &str)>> = users
+        .iter()
+        .map(|user| {
+            let (cluster, name) = (kind.key)(user.as_ref().ok()?);
+            (!name.is_empty()).then_some((cluster, name))
         })
-    }
+        .collect();
+    let duplicates = crate::bulk::earlier_duplicates(&keys);
+    users
+        .iter()
+        .zip(duplicates)
+        .map(|(user, duplicate)| {
+            let user = user.as_ref().map_err(|shape| {
+                vec![Issue {
+                    field: "row",
+                    code: "invalid_row",
+                    message: shape.clone().into_error(lang).message,
+                }]
+            })?;
+            if let Some(first) = duplicate {
+                return Err(vec![crate::bulk::duplicate_issue(
+                    kind.key_field,
+                    first,
+                    lang,
+                )]);
+            }
+            let validated = (kind.validate)(user, lang);
+            validated.value.ok_or(validated.report.errors)
+        })
+        .collect()
 }
 
 const TIMESTAMP_RULE: &str = "timestamp must be a Date, milliseconds, or YYYY-MM-DDTHH:MM:SSZ";
+
+/// Reads an argument of type `T` from a JSON value as wasm reads it from a JavaScript value:
+/// `null` is the default, anything but an object is refused, and a field of the wrong type is
+/// named with what is wrong with it.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn read<T: serde::de::DeserializeOwned + Default>(
+    value: &serde_json::Value,
+    what: &str,
+) -> Result<T, WrongShape> {
+    match value {
+        serde_json::Value::Null => Ok(T::default()),
+        serde_json::Value::Object(_) => read_fields(value, what),
+        _ => Err(WrongShape(format!("{what} must be an object"))),
+    }
+}
+
+/// Reads the fields of an object through `deserializer`, naming the field that is wrong.
+pub fn read_fields<'de, T: serde::Deserialize<'de>>(
+    deserializer: impl serde::Deserializer<'de>,
+    what: &str,
+) -> Result<T, WrongShape> {
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let field = if path == "." { what } else { &path };
+        WrongShape(format!("{field}: {}", error.inner()))
+    })
+}
 
 /// The options resolved, with the clock reading and random id the caller supplies as defaults.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -386,19 +273,6 @@ impl RequestOptions {
     }
 }
 
-/// Validates and builds `RunClusterCustomService` / `add_users`.
-pub fn build_clickhouse(
-    user: &ClickHouseUser,
-    credentials: &Credentials,
-    options: &Resolved,
-    lang: Lang,
-) -> Result<HttpRequest, ApiError> {
-    let validated = validation::validate_clickhouse_user(user, lang);
-    let user = validated
-        .value
-        .ok_or_else(|| ApiError::invalid_input(&validated.report, lang))?;
-    Ok(sign_clickhouse(&user, credentials, options))
-}
 
 /// Signs `add_users` for an account already validated, with resolved options.
 pub fn sign_clickhouse(
@@ -415,19 +289,6 @@ pub fn sign_clickhouse(
     )
 }
 
-/// Validates and builds EHPC `addUser`, which is always a POST.
-pub fn build_ehpc(
-    user: &EhpcUser,
-    credentials: &Credentials,
-    options: &Resolved,
-    lang: Lang,
-) -> Result<HttpRequest, ApiError> {
-    let validated = validation::validate_ehpc_user(user, lang);
-    let user = validated
-        .value
-        .ok_or_else(|| ApiError::invalid_input(&validated.report, lang))?;
-    Ok(sign_ehpc(&user, credentials, options))
-}
 
 /// Signs EHPC `addUser` for a user already validated, with resolved options.
 pub fn sign_ehpc(
@@ -463,6 +324,9 @@ pub fn build_describe_jobs(
     if input.jobs.iter().any(|j| j.is_empty()) {
         return Err(invalid("jobs must not hold an empty job id"));
     }
+    if input.limit.is_some_and(|limit| !(1..=100).contains(&limit)) {
+        return Err(invalid("limit must be a whole number from 1 to 100"));
+    }
     Ok(request::describe_jobs(
         &input.zone,
         &input.jobs,
@@ -474,10 +338,101 @@ pub fn build_describe_jobs(
     ))
 }
 
+/// What differs between the two add-user APIs; everything else goes one generic path.
+pub trait AddUser {
+    /// What `validate…User` and the single-user calls take.
+    type Input: serde::de::DeserializeOwned + Default + Into<Self::User>;
+    /// What the bulk call takes per row.
+    type Row: serde::de::DeserializeOwned + Default;
+    type User;
+    type Valid;
+    /// The argument's name in messages.
+    const WHAT: &'static str;
+    /// Where requests go unless an endpoint is given.
+    const DEFAULT_ENDPOINT: &'static str;
+    /// Whether the API takes a random `req_id` (drawing one is not free).
+    const SENDS_REQ_ID: bool;
+    const ROWS: RowKind<Self::Row, Self::User, Self::Valid>;
+
+    fn validate(user: &Self::User, lang: Lang) -> validation::Validated<Self::Valid>;
+    fn sign(user: &Self::Valid, credentials: &Credentials, options: &Resolved) -> HttpRequest;
+    /// The cluster a bulk row defaults to, of the two the options may give.
+    fn default_cluster(defaults: &crate::input::DefaultCluster) -> &str;
+}
+
+/// ClickHouse `add_users`.
+pub struct ClickHouse;
+/// EHPC `addUser`.
+pub struct Ehpc;
+
+impl AddUser for ClickHouse {
+    type Input = ClickHouseUserInput;
+    type Row = ClickHouseUserRow;
+    type User = ClickHouseUser;
+    type Valid = ValidClickHouseUser;
+    const WHAT: &'static str = "the ClickHouse user";
+    const DEFAULT_ENDPOINT: &'static str = request::DEFAULT_IAAS_ENDPOINT;
+    const SENDS_REQ_ID: bool = true;
+    const ROWS: RowKind<ClickHouseUserRow, ClickHouseUser, ValidClickHouseUser> = CLICKHOUSE_ROWS;
+
+    fn validate(user: &ClickHouseUser, lang: Lang) -> validation::Validated<ValidClickHouseUser> {
+        validation::validate_clickhouse_user(user, lang)
+    }
+
+    fn sign(user: &ValidClickHouseUser, credentials: &Credentials, options: &Resolved) -> HttpRequest {
+        sign_clickhouse(user, credentials, options)
+    }
+
+    fn default_cluster(defaults: &crate::input::DefaultCluster) -> &str {
+        &defaults.cluster
+    }
+}
+
+impl AddUser for Ehpc {
+    type Input = EhpcUserInput;
+    type Row = EhpcUserRow;
+    type User = EhpcUser;
+    type Valid = ValidEhpcUser;
+    const WHAT: &'static str = "the EHPC user";
+    const DEFAULT_ENDPOINT: &'static str = request::DEFAULT_EHPC_ENDPOINT;
+    const SENDS_REQ_ID: bool = false;
+    const ROWS: RowKind<EhpcUserRow, EhpcUser, ValidEhpcUser> = EHPC_ROWS;
+
+    fn validate(user: &EhpcUser, lang: Lang) -> validation::Validated<ValidEhpcUser> {
+        validation::validate_ehpc_user(user, lang)
+    }
+
+    fn sign(user: &ValidEhpcUser, credentials: &Credentials, options: &Resolved) -> HttpRequest {
+        sign_ehpc(user, credentials, options)
+    }
+
+    fn default_cluster(defaults: &crate::input::DefaultCluster) -> &str {
+        &defaults.cluster_id
+    }
+}
+
+/// Validates and signs one user: the request, or the error with the whole report.
+pub fn build<A: AddUser>(
+    user: &A::User,
+    credentials: &Credentials,
+    options: &Resolved,
+    lang: Lang,
+) -> Result<HttpRequest, (ApiError, validation::Report)> {
+    let validated = A::validate(user, lang);
+    match validated.value {
+        Some(valid) => Ok(A::sign(&valid, credentials, options)),
+        None => Err((
+            ApiError::invalid_input(&validated.report, lang),
+            validated.report,
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::response::ErrorKind;
+    use crate::input::ValidateOptions;
+    use serde_json::Value;
 
     const NOW_MS: f64 = 1_795_422_660_123.0; // 2026-11-23T08:31:00.123Z
 
@@ -485,18 +440,20 @@ mod tests {
         "a".repeat(32)
     }
 
-    use serde_json::Value;
-
     fn json(text: &str) -> Value {
         serde_json::from_str(text).expect("json")
     }
 
     fn resolve(options: &str) -> Result<Resolved, ApiError> {
-        RequestOptions::read(&json(options))?.resolve(
-            request::DEFAULT_IAAS_ENDPOINT,
-            || NOW_MS,
-            fixed_id,
-        )
+        let options: RequestOptions =
+            read(&json(options), "options").map_err(|e| ApiError::invalid_options(&e.0, Lang::En))?;
+        options.resolve(request::DEFAULT_IAAS_ENDPOINT, || NOW_MS, fixed_id)
+    }
+
+    fn credentials(text: &str) -> Result<Credentials, ApiError> {
+        let credentials = read(&json(text), "credentials")
+            .map_err(|e| ApiError::invalid_options(&e.0, Lang::En))?;
+        check_credentials(credentials, Lang::En)
     }
 
     #[test]
@@ -547,92 +504,88 @@ mod tests {
 
     #[test]
     fn lang_selects_chinese_messages() {
-        let error = resolve(r#"{"method":"PUT","lang":"zh"}"#).expect_err("bad method");
+        let options: RequestOptions = read(&json(r#"{"method":"PUT","lang":"zh"}"#), "options").expect("shape");
+        let error = options
+            .resolve(request::DEFAULT_IAAS_ENDPOINT, || NOW_MS, fixed_id)
+            .expect_err("bad method");
         assert!(error.message.starts_with("选项无效"));
+        let validate: ValidateOptions = read(&json(r#"{"lang":"zh"}"#), "options").expect("shape");
+        assert_eq!(validate.lang, Lang::Zh);
     }
 
     #[test]
     fn credentials_need_both_halves_and_never_echo_the_secret() {
-        let error = credentials(&json(r#"{"secretAccessKey":"TOPSECRET"}"#), Lang::En)
-            .expect_err("missing id");
+        let error = credentials(r#"{"secretAccessKey":"TOPSECRET"}"#).expect_err("missing id");
         assert!(error.message.contains("accessKeyId") && !error.message.contains("TOPSECRET"));
-        let error = credentials(
-            &json(r#"{"accessKeyId":"AK","secretAccessKey":7}"#),
-            Lang::En,
-        )
-        .expect_err("bad secret");
+        let error = credentials(r#"{"accessKeyId":"AK","secretAccessKey":7}"#).expect_err("bad secret");
         assert!(error.message.contains("secretAccessKey"));
-        assert!(credentials(
-            &json(r#"{"accessKeyId":"AK","secretAccessKey":"SK"}"#),
-            Lang::En
-        )
-        .is_ok());
-    }
-
-    #[test]
-    fn networks_may_be_a_string_or_a_list() {
-        let one = clickhouse_user(&json(r#"{"userNetworks":"::/0"}"#)).expect("valid");
-        let many =
-            clickhouse_user(&json(r#"{"userNetworks":["::/0","10.0.0.0/8"]}"#)).expect("valid");
-        assert_eq!(one.user_networks, ["::/0"]);
-        assert_eq!(many.user_networks, ["::/0", "10.0.0.0/8"]);
-        let error = clickhouse_user(&json(r#"{"userNetworks":["::/0", 1]}"#)).expect_err("number");
-        assert!(error.0.contains("userNetworks"));
+        assert!(credentials(r#"{"accessKeyId":"AK","secretAccessKey":"SK"}"#).is_ok());
+        assert!(!format!("{:?}", credentials(r#"{"accessKeyId":"AK","secretAccessKey":"TOPSECRET"}"#)).contains("TOPSECRET"));
     }
 
     #[test]
     fn wrong_types_name_the_field() {
-        let error = clickhouse_user(&json(r#"{"userName": 5}"#)).expect_err("number");
-        assert_eq!(error.0, "userName must be a string");
-        let error = ehpc_user(&json(r#""isabel""#)).expect_err("string");
+        let error = read::<ClickHouseUserInput>(&json(r#"{"userName": 5}"#), "the ClickHouse user")
+            .expect_err("number");
+        assert!(error.0.starts_with("userName: invalid type"), "{}", error.0);
+        let error = read::<ClickHouseUserInput>(&json(r#"{"userNetworks": ["::/0", 1]}"#), "the ClickHouse user")
+            .expect_err("number");
+        assert!(error.0.starts_with("userNetworks[1]: invalid type"), "{}", error.0);
+        let error = read::<EhpcUserInput>(&json(r#""isabel""#), "the EHPC user").expect_err("string");
         assert_eq!(error.0, "the EHPC user must be an object");
         assert!(WrongShape("x".into())
             .into_error(Lang::Zh)
             .message
             .starts_with("输入无效"));
-        let missing = ehpc_user(&Value::Null).expect("empty");
-        assert_eq!(missing, EhpcUser::default());
+        let missing: EhpcUserInput = read(&Value::Null, "the EHPC user").expect("empty");
+        assert_eq!(EhpcUser::from(missing), EhpcUser::default());
     }
 
     #[test]
     fn describe_jobs_input_is_checked() {
-        let input = describe_jobs_input(&json(r#"{"zone":"pek3","jobs":["j-1"],"limit":10}"#))
-            .expect("valid");
-        assert_eq!(
-            input,
-            DescribeJobsInput {
-                zone: "pek3".into(),
-                jobs: vec!["j-1".into()],
-                limit: Some(10)
-            }
-        );
+        let credentials = credentials(r#"{"accessKeyId":"AK","secretAccessKey":"SK"}"#).expect("valid");
+        let resolved = resolve("{}").expect("valid");
+        let input: DescribeJobsInput =
+            read(&json(r#"{"zone":"pek3","jobs":["j-1"],"limit":10}"#), "input").expect("valid");
+        assert_eq!(input.limit, Some(10));
+        assert!(build_describe_jobs(input, &credentials, &resolved, Lang::En).is_ok());
+        assert!(read::<DescribeJobsInput>(&json(r#"{"zone":"pek3","jobs":[1]}"#), "input").is_err());
         for bad in [
-            r#"{"zone":"pek3"}"#,
-            r#"{"zone":"pek3","jobs":[1]}"#,
+            r#"{"zone":"pek3","jobs":[]}"#,
             r#"{"zone":"pek3","jobs":["j"],"limit":0}"#,
+            r#"{"zone":"","jobs":["j"]}"#,
         ] {
-            assert!(describe_jobs_input(&json(bad)).is_err(), "{bad}");
+            let input: DescribeJobsInput = read(&json(bad), "input").expect("shape");
+            assert!(build_describe_jobs(input, &credentials, &resolved, Lang::En).is_err(), "{bad}");
         }
+    }
+
+    fn rows<R: serde::de::DeserializeOwned + Default>(text: &str) -> Vec<Result<R, WrongShape>> {
+        let Value::Array(items) = json(text) else {
+            panic!("a list")
+        };
+        items.iter().map(|item| read(item, "a row")).collect()
     }
 
     #[test]
     fn bulk_rows_take_defaults_validate_and_mark_repeats() {
-        let rows = json(
-            r#"[
+        let prepared = bulk_rows(
+            rows::<ClickHouseUserRow>(
+                r#"[
             {"userName":"alice","userPassword":"Passw0rd!","userNetworks":"10.0.0.0/8"},
             {"userName":"bob","userPassword":"1bad","userNetworks":"10.0.0.0/8"},
             {"userName":"alice","userPassword":"Other-pass","userNetworks":"::1"},
             {"cluster":"cl-abcdefgh","userName":"alice","userPassword":"Passw0rd!","userNetworks":"::1"},
             {"userName":5},
-            "nonsense"
+            "nonsense",
+            {"userPassword":"Passw0rd!","userNetworks":"::1"},
+            {"userPassword":"Passw0rd!","userNetworks":"::1"}
         ]"#,
-        );
-        let prepared = clickhouse_rows(
-            &rows,
-            &json(r#"{"cluster":"cl-sandbox1","zone":"pek3"}"#),
+            ),
+            &CLICKHOUSE_ROWS,
+            ("cl-sandbox1", "pek3"),
             Lang::En,
-        )
-        .expect("a list");
+        );
         let codes: Vec<Vec<&str>> = prepared
             .iter()
             .map(|row| {
@@ -650,7 +603,9 @@ mod tests {
                 vec!["duplicate_row"],
                 vec![],
                 vec!["invalid_row"],
-                vec!["invalid_row"]
+                vec!["invalid_row"],
+                vec!["required"],
+                vec!["required"],
             ]
         );
         let first = prepared[0].as_ref().expect("valid");
@@ -662,13 +617,12 @@ mod tests {
             prepared[3].as_ref().map(|u| u.cluster.as_str()),
             Ok("cl-abcdefgh")
         );
-        assert!(clickhouse_rows(&json("{}"), &Value::Null, Lang::En).is_err());
-        let ehpc = ehpc_rows(
-            &json(r#"[{"username":"u1","password":"kUISjs@kkkkkk!"}]"#),
-            &json(r#"{"clusterId":"ehpc-sandbox1","zone":"pek3"}"#),
+        let ehpc = bulk_rows(
+            rows::<EhpcUserRow>(r#"[{"username":"u1","password":"kUISjs@kkkkkk!"}]"#),
+            &EHPC_ROWS,
+            ("ehpc-sandbox1", "pek3"),
             Lang::En,
-        )
-        .expect("a list");
+        );
         assert_eq!(
             ehpc[0].as_ref().map(|u| u.cluster_id.as_str()),
             Ok("ehpc-sandbox1")
@@ -677,27 +631,18 @@ mod tests {
 
     #[test]
     fn invalid_users_are_not_built() {
-        let credentials = credentials(
-            &json(r#"{"accessKeyId":"AK","secretAccessKey":"SK"}"#),
-            Lang::En,
-        )
-        .expect("valid");
+        let credentials = credentials(r#"{"accessKeyId":"AK","secretAccessKey":"SK"}"#).expect("valid");
         let resolved = resolve("{}").expect("valid");
-        let user = clickhouse_user(&json(r#"{"cluster":"cl-yxgxofd3","zone":"pek3","userName":"9x","userPassword":"p","userNetworks":"::/0"}"#)).expect("shape");
-        let error =
-            build_clickhouse(&user, &credentials, &resolved, Lang::En).expect_err("invalid");
+        let user: ClickHouseUserInput = read(&json(r#"{"cluster":"cl-yxgxofd3","zone":"pek3","userName":"9x","userPassword":"p","userNetworks":"::/0"}"#), "user").expect("shape");
+        let (error, report) = build::<ClickHouse>(&user.into(), &credentials, &resolved, Lang::En)
+            .expect_err("invalid");
+        assert_eq!(report.errors.len(), 1);
         assert_eq!(error.kind, ErrorKind::InvalidInput);
         assert!(error
             .message
             .contains("user_name must not start with a digit"));
-        let user = ehpc_user(&json(r#"{"clusterId":"ehpc-8jqdq0mz","zone":"jn1a","username":"isabel","password":"kUISjs@kkkkkk!","mod":"700"}"#)).expect("shape");
-        let request = build_ehpc(&user, &credentials, &resolved, Lang::En).expect("valid");
+        let user: EhpcUserInput = read(&json(r#"{"clusterId":"ehpc-8jqdq0mz","zone":"jn1a","username":"isabel","password":"kUISjs@kkkkkk!","mod":"700"}"#), "user").expect("shape");
+        let request = build::<Ehpc>(&user.into(), &credentials, &resolved, Lang::En).expect("valid");
         assert!(request.body.unwrap_or_default().contains(r#""mod": "700""#));
-        let jobs = DescribeJobsInput {
-            zone: "pek3".into(),
-            jobs: vec![],
-            limit: None,
-        };
-        assert!(build_describe_jobs(jobs, &credentials, &resolved, Lang::En).is_err());
     }
 }

@@ -1,12 +1,16 @@
 //! Adding many users: every row validated before anything is sent, duplicates reported, rows sent
 //! with bounded concurrency and retried when that is safe, jobs followed in batches, and every
 //! row ending in exactly one final status. This is the bookkeeping, free of I/O; the wasm driver
-//! in `bindings` does the sending and calls in here.
+//! (`wasm::bulk`) does the sending and calls in here. Counts are kept as rows change, so that a
+//! progress event costs the same for ten rows as for ten thousand.
 
-use crate::arg::Arg;
 use crate::messages::Lang;
-use crate::response::{ApiError, ErrorKind, JobStatus};
+use crate::output::serialize_issues;
+use crate::response::{ApiError, ErrorKind, Job, JobStatus};
 use crate::validation::Issue;
+use serde::Serialize;
+use std::collections::HashMap;
+use tsify::Tsify;
 
 /// The `ret_code` of "resource already exists".
 pub const ALREADY_EXISTS: i64 = 2110;
@@ -14,7 +18,9 @@ pub const ALREADY_EXISTS: i64 = 2110;
 pub const JOBS_PER_POLL: usize = 100;
 
 /// Where a row ends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Tsify)]
+#[serde(rename_all = "snake_case")]
+#[tsify(type = "RowStatus")]
 pub enum Final {
     Created,
     Exists,
@@ -36,12 +42,21 @@ impl Final {
 }
 
 /// Why a row did not end `created`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
 pub struct RowError {
+    #[tsify(type = "QingCloudErrorCode")]
     pub code: &'static str,
     pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional, type = "number")]
     pub ret_code: Option<i64>,
     /// With `invalid_input`: every broken rule of the row.
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        serialize_with = "serialize_issues"
+    )]
+    #[tsify(optional, type = "ValidationIssue[]")]
     pub errors: Vec<Issue>,
 }
 
@@ -57,14 +72,24 @@ impl From<&ApiError> for RowError {
 }
 
 /// One row's outcome, in input order.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
 pub struct RowResult {
+    /// The row's position in the input.
     pub index: usize,
     pub status: Final,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional, type = "string")]
     pub job_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional, type = "number")]
     pub ret_code: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional, type = "RowError")]
     pub error: Option<RowError>,
-    /// What the status cannot say by itself, such as "an earlier attempt may have created it".
+    /// What the status cannot say alone, e.g. that an earlier, timed-out attempt may have created the user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional, type = "string")]
     pub note: Option<String>,
 }
 
@@ -84,13 +109,15 @@ enum Phase {
     Done(RowResult),
 }
 
-/// Rows per state. The final ones (`created` … `not_sent`) add up to `total` once a run ends.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Counts {
+/// Rows per state; `created + exists + invalid + failed + not_sent` is `total` once a run ends.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Tsify)]
+pub struct BulkCounts {
     pub total: usize,
     pub queued: usize,
     pub sending: usize,
+    /// Accepted, job still running.
     pub sent: usize,
+    /// `created + exists`.
     pub succeeded: usize,
     pub created: usize,
     pub exists: usize,
@@ -99,34 +126,53 @@ pub struct Counts {
     pub not_sent: usize,
 }
 
-impl Counts {
-    /// Each count under the name JavaScript callers see.
-    pub fn fields(&self) -> [(&'static str, usize); 10] {
-        [
-            ("total", self.total),
-            ("queued", self.queued),
-            ("sending", self.sending),
-            ("sent", self.sent),
-            ("succeeded", self.succeeded),
-            ("created", self.created),
-            ("exists", self.exists),
-            ("invalid", self.invalid),
-            ("failed", self.failed),
-            ("not_sent", self.not_sent),
-        ]
+/// Which count a phase is in.
+fn count_of<'a>(counts: &'a mut BulkCounts, phase: &Phase) -> &'a mut usize {
+    match phase {
+        Phase::Queued => &mut counts.queued,
+        Phase::Sending { .. } => &mut counts.sending,
+        Phase::Waiting { .. } => &mut counts.sent,
+        Phase::Done(result) => match result.status {
+            Final::Created => &mut counts.created,
+            Final::Exists => &mut counts.exists,
+            Final::Invalid => &mut counts.invalid,
+            Final::Failed => &mut counts.failed,
+            Final::NotSent => &mut counts.not_sent,
+        },
     }
 }
 
 /// A row as a progress event shows it: its interim state, or its final result.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
 pub enum RowView<'a> {
+    #[serde(rename_all = "camelCase")]
     Interim {
         index: usize,
         /// `queued`, `sending` or `sent`.
         status: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
         job_id: Option<&'a str>,
     },
     Done(&'a RowResult),
+}
+
+/// A progress event: the counts as they are now, and the row that changed.
+#[derive(Serialize, Tsify)]
+pub struct BulkProgress<'a> {
+    #[serde(flatten)]
+    pub counts: BulkCounts,
+    /// The row that changed, in its new state.
+    #[tsify(type = "Omit<RowResult, 'status'> & { status: RowStatus | 'queued' | 'sending' | 'sent' }")]
+    pub row: RowView<'a>,
+}
+
+/// What a bulk call resolves to.
+#[derive(Serialize, Tsify)]
+pub struct BulkResult {
+    /// One entry per input row, in input order.
+    pub results: Vec<RowResult>,
+    pub counts: BulkCounts,
 }
 
 /// Whether a failed attempt may be tried again, and whether it may have reached the server.
@@ -153,6 +199,9 @@ pub enum Ambiguity {
 #[derive(Clone, Debug)]
 pub struct BulkRun {
     rows: Vec<Phase>,
+    counts: BulkCounts,
+    /// No row before this one is queued.
+    next_queued: usize,
     lang: Lang,
 }
 
@@ -186,8 +235,29 @@ impl BulkRun {
                     })
                 }
             })
-            .collect();
-        BulkRun { rows, lang }
+            .collect::<Vec<_>>();
+        let mut counts = BulkCounts {
+            total: rows.len(),
+            ..BulkCounts::default()
+        };
+        for phase in &rows {
+            *count_of(&mut counts, phase) += 1;
+        }
+        BulkRun {
+            rows,
+            counts,
+            next_queued: 0,
+            lang,
+        }
+    }
+
+    /// Moves a row to its next phase, keeping the counts.
+    fn set(&mut self, index: usize, phase: Phase) {
+        if let Some(slot) = self.rows.get_mut(index) {
+            *count_of(&mut self.counts, slot) -= 1;
+            *count_of(&mut self.counts, &phase) += 1;
+            *slot = phase;
+        }
     }
 
     pub fn lang(&self) -> Lang {
@@ -195,19 +265,22 @@ impl BulkRun {
     }
 
     fn done(&mut self, index: usize, status: Final, error: Option<RowError>, note: Option<String>) {
-        let job_id = match &self.rows[index] {
-            Phase::Waiting { job_id, .. } => Some(job_id.clone()),
+        let job_id = match self.rows.get(index) {
+            Some(Phase::Waiting { job_id, .. }) => Some(job_id.clone()),
             _ => None,
         };
         let ret_code = error.as_ref().and_then(|e| e.ret_code);
-        self.rows[index] = Phase::Done(RowResult {
+        self.set(
             index,
-            status,
-            job_id,
-            ret_code,
-            error,
-            note,
-        });
+            Phase::Done(RowResult {
+                index,
+                status,
+                job_id,
+                ret_code,
+                error,
+                note,
+            }),
+        );
     }
 
     fn note(&self, en: &str, zh: &str) -> Option<String> {
@@ -272,7 +345,7 @@ impl BulkRun {
     }
 
     fn cancel_queued_with(&mut self, note: Option<String>) -> Vec<usize> {
-        let queued: Vec<usize> = (0..self.rows.len())
+        let queued: Vec<usize> = (self.next_queued..self.rows.len())
             .filter(|&i| self.rows[i] == Phase::Queued)
             .collect();
         for &index in &queued {
@@ -283,26 +356,31 @@ impl BulkRun {
 
     /// The next queued row, now being sent.
     pub fn take_next(&mut self) -> Option<usize> {
-        let index = self.rows.iter().position(|p| *p == Phase::Queued)?;
-        self.rows[index] = Phase::Sending { ambiguous: false };
+        let offset = self.rows.get(self.next_queued..)?.iter().position(|p| *p == Phase::Queued)?;
+        let index = self.next_queued + offset;
+        self.next_queued = index + 1;
+        self.set(index, Phase::Sending { ambiguous: false });
         Some(index)
     }
 
     /// An attempt failed in a way that may be retried.
     pub fn attempt_failed(&mut self, index: usize, ambiguity: Ambiguity) {
         if ambiguity == Ambiguity::MayHaveActed {
-            self.rows[index] = Phase::Sending { ambiguous: true };
+            self.set(index, Phase::Sending { ambiguous: true });
         }
     }
 
     /// The request was accepted with a job.
     pub fn sent(&mut self, index: usize, job_id: String, now_ms: f64) {
         let ambiguous = self.ambiguous(index);
-        self.rows[index] = Phase::Waiting {
-            job_id,
-            ambiguous,
-            since_ms: now_ms,
-        };
+        self.set(
+            index,
+            Phase::Waiting {
+                job_id,
+                ambiguous,
+                since_ms: now_ms,
+            },
+        );
     }
 
     /// The last attempt failed: "already exists" is `exists`; anything else `failed`.
@@ -351,13 +429,13 @@ impl BulkRun {
     }
 
     /// A job's state from DescribeJobs; returns whether the row changed.
-    pub fn job_update<A: Arg>(&mut self, index: usize, status: JobStatus, job: &A) -> bool {
+    pub fn job_update(&mut self, index: usize, status: JobStatus, job: &Job) -> bool {
         let Some(Phase::Waiting { job_id, .. }) = self.rows.get(index).cloned() else {
             return false;
         };
         match status {
             JobStatus::Successful => self.done(index, Final::Created, None, None),
-            JobStatus::Failed if job.field("error_code").integer() == Some(ALREADY_EXISTS) => {
+            JobStatus::Failed if job.error_code == Some(ALREADY_EXISTS) => {
                 let note = self.exists_note(index);
                 self.done(index, Final::Exists, None, note);
             }
@@ -406,27 +484,11 @@ impl BulkRun {
         self.rows.iter().all(|p| matches!(p, Phase::Done(_)))
     }
 
-    pub fn counts(&self) -> Counts {
-        let mut counts = Counts {
-            total: self.rows.len(),
-            ..Counts::default()
-        };
-        for phase in &self.rows {
-            match phase {
-                Phase::Queued => counts.queued += 1,
-                Phase::Sending { .. } => counts.sending += 1,
-                Phase::Waiting { .. } => counts.sent += 1,
-                Phase::Done(result) => match result.status {
-                    Final::Created => counts.created += 1,
-                    Final::Exists => counts.exists += 1,
-                    Final::Invalid => counts.invalid += 1,
-                    Final::Failed => counts.failed += 1,
-                    Final::NotSent => counts.not_sent += 1,
-                },
-            }
+    pub fn counts(&self) -> BulkCounts {
+        BulkCounts {
+            succeeded: self.counts.created + self.counts.exists,
+            ..self.counts
         }
-        counts.succeeded = counts.created + counts.exists;
-        counts
     }
 
     /// A row as a progress event shows it.
@@ -464,11 +526,16 @@ impl BulkRun {
     }
 }
 
-/// For each row, the index of an earlier row with the same key, if any.
-pub fn earlier_duplicates<K: PartialEq>(keys: &[K]) -> Vec<Option<usize>> {
+/// For each row, the index of the first earlier row with the same key, if any; a row without a
+/// key repeats nothing.
+pub fn earlier_duplicates<K: Eq + std::hash::Hash>(keys: &[Option<K>]) -> Vec<Option<usize>> {
+    let mut first = HashMap::with_capacity(keys.len());
     keys.iter()
         .enumerate()
-        .map(|(i, key)| keys[..i].iter().position(|k| k == key))
+        .map(|(i, key)| {
+            let seen = *first.entry(key.as_ref()?).or_insert(i);
+            (seen != i).then_some(seen)
+        })
         .collect()
 }
 
@@ -564,9 +631,12 @@ mod tests {
             run.waiting_jobs(),
             [(0, "j-0".to_string()), (1, "j-1".to_string())]
         );
-        let nothing = serde_json::json!({});
+        let nothing = Job::default();
         assert!(run.job_update(0, JobStatus::Successful, &nothing));
-        let failed = serde_json::json!({ "error_code": ALREADY_EXISTS });
+        let failed = Job {
+            error_code: Some(ALREADY_EXISTS),
+            ..Job::default()
+        };
         assert!(run.job_update(1, JobStatus::Failed, &failed));
         assert!(
             !run.job_update(1, JobStatus::Successful, &nothing),
@@ -635,7 +705,7 @@ mod tests {
         assert_eq!(run.counts().sending, 1);
         assert_eq!(run.counts().not_sent, 2);
         run.sent(0, "j".into(), 0.0);
-        run.job_update(0, JobStatus::Successful, &serde_json::json!({}));
+        run.job_update(0, JobStatus::Successful, &Job::default());
         assert!(run.is_finished());
         assert_adds_up(&run);
     }
@@ -697,8 +767,8 @@ mod tests {
     #[test]
     fn duplicates_point_at_their_first_row() {
         assert_eq!(
-            earlier_duplicates(&["a", "b", "a", "a"]),
-            [None, None, Some(0), Some(0)]
+            earlier_duplicates(&[Some("a"), Some("b"), None, Some("a"), None, Some("a")]),
+            [None, None, None, Some(0), None, Some(0)]
         );
         let issue = duplicate_issue("user_name", 4, Lang::En);
         assert_eq!(issue.code, "duplicate_row");
@@ -707,18 +777,56 @@ mod tests {
 
     #[test]
     fn counts_are_named_as_javascript_sees_them() {
-        let fields = run(1, &[0]).counts().fields();
-        assert!(fields.contains(&("invalid", 1)) && fields.contains(&("total", 1)));
-        assert!(fields.contains(&("not_sent", 0)));
-        let finals = [
-            Final::Created,
-            Final::Exists,
-            Final::Invalid,
-            Final::Failed,
-            Final::NotSent,
-        ];
-        assert!(finals
-            .iter()
-            .all(|f| fields.iter().any(|(name, _)| *name == f.as_str())));
+        let mut run = run(2, &[0]);
+        run.take_next();
+        let counts = serde_json::to_value(run.counts()).expect("counts");
+        assert_eq!(
+            counts,
+            serde_json::json!({"total": 2, "queued": 0, "sending": 1, "sent": 0, "succeeded": 0,
+                "created": 0, "exists": 0, "invalid": 1, "failed": 0, "not_sent": 0})
+        );
+        let invalid = serde_json::to_value(run.row_view(0)).expect("a row");
+        assert_eq!(invalid["status"], "invalid");
+        assert_eq!(invalid["error"]["errors"][0]["code"], "required");
+        let sending = serde_json::to_value(run.row_view(1)).expect("a row");
+        assert_eq!(sending, serde_json::json!({"index": 1, "status": "sending"}));
+    }
+
+    #[test]
+    fn counts_kept_as_rows_change_match_a_recount() {
+        let mut run = run(50, &[3, 7]);
+        for step in 0..200usize {
+            let index = step % 50;
+            match step % 5 {
+                0 => {
+                    run.take_next();
+                }
+                1 => run.sent(index, format!("j-{index}"), 0.0),
+                2 => run.send_failed(index, &api_error(1400)),
+                3 => {
+                    run.job_update(index, JobStatus::Successful, &Job::default());
+                }
+                _ => {
+                    run.cancel_queued();
+                }
+            }
+            let mut recount = BulkCounts {
+                total: 50,
+                ..BulkCounts::default()
+            };
+            for phase in &run.rows {
+                *count_of(&mut recount, phase) += 1;
+            }
+            recount.succeeded = recount.created + recount.exists;
+            assert_eq!(run.counts(), recount, "after step {step}");
+        }
+    }
+
+    #[test]
+    fn ten_thousand_rows_with_repeats_are_paired_with_their_first() {
+        let keys: Vec<Option<usize>> = (0..10_000).map(|i| Some(i % 5_000)).collect();
+        let duplicates = earlier_duplicates(&keys);
+        assert!(duplicates[..5_000].iter().all(Option::is_none));
+        assert!((5_000..10_000).all(|i| duplicates[i] == Some(i - 5_000)));
     }
 }

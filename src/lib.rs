@@ -1,14 +1,16 @@
 //! Validate, encode, sign and build add-user requests for QingCloud ClickHouse (`add_users`) and
 //! EHPC (`addUser`) clusters, byte for byte as QingCloud's official SDKs do, and send them.
 //!
-//! The modules without I/O build and test natively; `bindings`, `client` and `bulk_driver` are the
-//! thin WebAssembly layer that talks to JavaScript and `fetch`.
+//! Every module but `wasm` is pure and builds and tests natively: the serde model of what callers
+//! pass in ([`input`]) and get back ([`output`], [`response`], [`bulk`]), validation, encoding,
+//! signing and request building. `wasm` is the thin layer that talks to JavaScript and `fetch`.
 
 pub mod api;
-pub mod arg;
 pub mod bulk;
 pub mod encoding;
+pub mod input;
 pub mod messages;
+pub mod output;
 pub mod preview;
 pub mod request;
 pub mod response;
@@ -17,10 +19,4 @@ pub mod timestamp;
 pub mod validation;
 
 #[cfg(target_arch = "wasm32")]
-pub mod bindings;
-#[cfg(target_arch = "wasm32")]
-mod bulk_driver;
-#[cfg(target_arch = "wasm32")]
-mod client;
-#[cfg(target_arch = "wasm32")]
-mod js;
+pub mod wasm;

@@ -1,8 +1,11 @@
 //! Reading what the APIs answer: success, `ret_code` errors, HTTP errors and job states, and the
 //! errors this library reports, each with a stable code and a message in English or Chinese.
+//!
+//! An answer is read into [`Answer`], which holds only the documented fields; everything else in
+//! the body is never looked at, so no answer is walked by recursion, however deep it is.
 
-use crate::arg::Arg;
 use crate::messages::Lang;
+use serde::{Deserialize, Serialize};
 
 /// What went wrong, as a stable code callers can match on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -183,9 +186,9 @@ impl ApiError {
         ApiError::new(ErrorKind::InvalidInput, message)
     }
 
-    pub fn job_failed<A: Arg>(job_id: &str, job: &A, lang: Lang) -> Self {
+    pub fn job_failed(job_id: &str, job: &Job, lang: Lang) -> Self {
         // The sandbox says why; the real API may not, and then the job id is all there is.
-        let reason = job.field("error_message").as_text();
+        let reason = job.error_message.as_deref();
         let message = match (lang, reason) {
             (Lang::En, Some(r)) => format!("Job {job_id} failed: {r}"),
             (Lang::En, None) => format!("Job {job_id} failed."),
@@ -193,7 +196,7 @@ impl ApiError {
             (Lang::Zh, None) => format!("任务 {job_id} 执行失败。"),
         };
         ApiError {
-            ret_code: job.field("error_code").integer(),
+            ret_code: job.error_code,
             ..ApiError::new(ErrorKind::JobFailed, message)
         }
     }
@@ -223,23 +226,95 @@ impl ApiError {
     }
 }
 
-/// Reads an answer: the JSON object when `ret_code` is 0, the error otherwise. `parsed` is the
-/// body as JSON, `None` when it is not JSON at all.
-pub fn parse_response<A: Arg>(status: u16, parsed: Option<A>, lang: Lang) -> Result<A, ApiError> {
+/// The documented fields of every answer of both APIs: the add-user actions and DescribeJobs.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct Answer {
+    pub ret_code: Option<i64>,
+    pub message: Option<String>,
+    pub action: Option<String>,
+    pub job_id: Option<String>,
+    pub service: Option<String>,
+    pub cluster_id: Option<String>,
+    pub job_set: Option<Vec<Job>>,
+    pub total_count: Option<i64>,
+}
+
+/// A DescribeJobs entry, as the API documents it (plus the sandbox's reason for a failure).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, tsify::Tsify)]
+#[serde(rename_all(serialize = "camelCase"))]
+pub struct Job {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(type = "string")]
+    pub job_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(type = "JobStatus")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional, type = "string")]
+    pub job_action: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional, type = "string")]
+    pub create_time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional, type = "string")]
+    pub status_time: Option<String>,
+    /// Sandbox extension: why a job failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional, type = "number")]
+    pub error_code: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional, type = "string")]
+    pub error_message: Option<String>,
+}
+
+/// What an add-user call resolves to: the answer's documented fields, in camelCase.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, tsify::Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct AddUserResponse {
+    pub action: String,
+    pub job_id: String,
+    pub ret_code: i64,
+    /// ClickHouse: `add_users`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional, type = "string")]
+    pub service: Option<String>,
+    /// ClickHouse: the cluster the job runs on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[tsify(optional, type = "string")]
+    pub cluster_id: Option<String>,
+}
+
+impl Answer {
+    /// The add-user view of a successful answer, which must carry a job id.
+    pub fn add_user(self, lang: Lang) -> Result<AddUserResponse, ApiError> {
+        let job_id = self.job_id.ok_or_else(|| ApiError::missing_job_id(lang))?;
+        Ok(AddUserResponse {
+            action: self.action.unwrap_or_default(),
+            job_id,
+            ret_code: self.ret_code.unwrap_or_default(),
+            service: self.service,
+            cluster_id: self.cluster_id,
+        })
+    }
+}
+
+/// Reads an answer: the [`Answer`] when `ret_code` is 0, the error otherwise. `parsed` is the
+/// body read into an [`Answer`], `None` when it is not a JSON object of that shape.
+pub fn parse_response(status: u16, parsed: Option<Answer>, lang: Lang) -> Result<Answer, ApiError> {
     let with_status = |kind: ErrorKind, message: String| ApiError {
         status: Some(status),
         ..ApiError::new(kind, message)
     };
-    let object = match parsed {
-        Some(object) if object.is_record() => object,
-        _ if !(200..300).contains(&status) => {
+    let answer = match parsed {
+        Some(answer) => answer,
+        None if !(200..300).contains(&status) => {
             let message = match lang {
                 Lang::En => format!("The server answered HTTP {status}."),
                 Lang::Zh => format!("服务器返回 HTTP {status}。"),
             };
             return Err(with_status(ErrorKind::Http, message));
         }
-        _ => {
+        None => {
             let message = match lang {
                 Lang::En => format!("The server's answer (HTTP {status}) is not a JSON object."),
                 Lang::Zh => format!("服务器的应答（HTTP {status}）不是 JSON 对象。"),
@@ -247,12 +322,9 @@ pub fn parse_response<A: Arg>(status: u16, parsed: Option<A>, lang: Lang) -> Res
             return Err(with_status(ErrorKind::BadResponse, message));
         }
     };
-    match object.field("ret_code").integer() {
-        Some(0) => Ok(object),
-        Some(code) => {
-            let message = object.field("message").as_text();
-            Err(ApiError::api(code, message.as_deref(), status, lang))
-        }
+    match answer.ret_code {
+        Some(0) => Ok(answer),
+        Some(code) => Err(ApiError::api(code, answer.message.as_deref(), status, lang)),
         None => {
             let message = match lang {
                 Lang::En => format!("The server's answer (HTTP {status}) has no ret_code."),
@@ -260,6 +332,20 @@ pub fn parse_response<A: Arg>(status: u16, parsed: Option<A>, lang: Lang) -> Res
             };
             Err(with_status(ErrorKind::BadResponse, message))
         }
+    }
+}
+
+/// A redirect answer: a signed request is never sent on to another place.
+pub fn redirect_error(status: u16, lang: Lang) -> ApiError {
+    let message = match lang {
+        Lang::En => format!(
+            "The server answered with a redirect (HTTP {status}); a signed request is not sent on to another address. Check the endpoint."
+        ),
+        Lang::Zh => format!("服务器返回了重定向（HTTP {status}）；已签名的请求不会转发到其他地址。请检查 endpoint。"),
+    };
+    ApiError {
+        status: Some(status),
+        ..ApiError::new(ErrorKind::Http, message)
     }
 }
 
@@ -298,35 +384,12 @@ impl JobStatus {
 }
 
 /// The entries of a DescribeJobs answer's `job_set` that have a `job_id` and a known status.
-pub fn job_set<A: Arg>(response: &A) -> Vec<(String, JobStatus, A)> {
-    response
-        .field("job_set")
-        .items()
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|job| {
-            let id = job.field("job_id").as_text()?;
-            let status = JobStatus::parse(&job.field("status").as_text()?)?;
-            Some((id, status, job))
-        })
-        .collect()
-}
-
-/// A `snake_case` key in `camelCase`, for JavaScript callers; a leading `_` stays.
-pub fn camel_case(key: &str) -> String {
-    let mut out = String::with_capacity(key.len());
-    let mut upper = false;
-    for c in key.chars() {
-        if c == '_' && !out.is_empty() {
-            upper = true;
-        } else if upper {
-            out.push(c.to_ascii_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
+pub fn job_set(answer: &Answer) -> impl Iterator<Item = (&str, JobStatus, &Job)> {
+    answer.job_set.iter().flatten().filter_map(|job| {
+        let id = job.job_id.as_deref()?;
+        let status = JobStatus::parse(job.status.as_deref()?)?;
+        Some((id, status, job))
+    })
 }
 
 /// Exponential backoff with full jitter: a delay in `[0, min(cap, base * 2^attempt))`, where
@@ -341,17 +404,46 @@ pub fn backoff_ms(attempt: u32, base_ms: u32, cap_ms: u32, random: f64) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::Value;
 
-    fn parse_response(status: u16, body: &str, lang: Lang) -> Result<Value, ApiError> {
+    fn parse_response(status: u16, body: &str, lang: Lang) -> Result<Answer, ApiError> {
         super::parse_response(status, serde_json::from_str(body).ok(), lang)
     }
 
     #[test]
     fn success_is_the_object() {
         let body = r#"{"action":"RunClusterCustomServiceResponse","cluster_id":"cl-yxgxofd3","job_id":"j-kawf11u376l","service":"add_users","ret_code":0}"#;
-        let object = parse_response(200, body, Lang::En).expect("success");
-        assert_eq!(object["job_id"], "j-kawf11u376l");
+        let answer = parse_response(200, body, Lang::En).expect("success");
+        assert_eq!(answer.job_id.as_deref(), Some("j-kawf11u376l"));
+        let response = answer.add_user(Lang::En).expect("a job id");
+        assert_eq!(response.cluster_id.as_deref(), Some("cl-yxgxofd3"));
+        let no_job = parse_response(200, r#"{"ret_code":0}"#, Lang::En).expect("success");
+        assert_eq!(
+            no_job.add_user(Lang::En).map_err(|e| e.kind),
+            Err(ErrorKind::BadResponse)
+        );
+    }
+
+    #[test]
+    fn undocumented_fields_are_never_read_however_deep() {
+        let deep = format!(
+            r#"{{"ret_code":0,"job_id":"j-1","extra":{}{}}}"#,
+            "[".repeat(100),
+            "]".repeat(100)
+        );
+        assert!(parse_response(200, &deep, Lang::En).is_ok());
+        // A job set of the wrong shape yields no job, or no answer at all.
+        match parse_response(200, r#"{"ret_code":0,"job_set":[[[[1]]]]}"#, Lang::En) {
+            Ok(answer) => assert_eq!(job_set(&answer).count(), 0),
+            Err(error) => assert_eq!(error.kind, ErrorKind::BadResponse),
+        }
+    }
+
+    #[test]
+    fn redirects_are_http_errors_that_say_so() {
+        let error = redirect_error(307, Lang::En);
+        assert_eq!((error.kind, error.status), (ErrorKind::Http, Some(307)));
+        assert!(error.message.contains("redirect"));
+        assert!(redirect_error(302, Lang::Zh).message.contains("重定向"));
     }
 
     #[test]
@@ -384,6 +476,8 @@ mod tests {
         let error = parse_response(200, "{\"ret_code\": 0", Lang::En).expect_err("error");
         assert_eq!(error.kind, ErrorKind::BadResponse);
         let error = parse_response(200, "[1]", Lang::En).expect_err("error");
+        assert_eq!(error.kind, ErrorKind::BadResponse);
+        let error = parse_response(200, r#"{"ret_code": "0"}"#, Lang::En).expect_err("error");
         assert_eq!(error.kind, ErrorKind::BadResponse);
         let error = parse_response(200, "{\"job_id\": \"j-1\"}", Lang::En).expect_err("error");
         assert_eq!(error.kind, ErrorKind::BadResponse);
@@ -418,26 +512,17 @@ mod tests {
     #[test]
     fn job_set_reads_ids_and_statuses() {
         let body = r#"{"action":"DescribeJobsResponse","job_set":[{"job_id":"j-1","status":"working"},{"job_id":"j-2","status":"failed","error_code":2110,"error_message":"user exists"},{"status":"successful"},{"job_id":"j-3","status":"weird"}],"total_count":4,"ret_code":0}"#;
-        let object = parse_response(200, body, Lang::En).expect("success");
-        let jobs = job_set(&object);
-        let summary: Vec<_> = jobs.iter().map(|(id, s, _)| (id.as_str(), *s)).collect();
+        let answer = parse_response(200, body, Lang::En).expect("success");
+        let jobs: Vec<_> = job_set(&answer).collect();
+        let summary: Vec<_> = jobs.iter().map(|(id, s, _)| (*id, *s)).collect();
         assert_eq!(
             summary,
             [("j-1", JobStatus::Working), ("j-2", JobStatus::Failed)]
         );
-        let error = ApiError::job_failed("j-2", &jobs[1].2, Lang::En);
+        let error = ApiError::job_failed("j-2", jobs[1].2, Lang::En);
         assert_eq!(error.message, "Job j-2 failed: user exists");
         assert_eq!(error.ret_code, Some(2110));
         assert!(JobStatus::Failed.is_final() && !JobStatus::Pending.is_final());
-    }
-
-    #[test]
-    fn keys_become_camel_case() {
-        assert_eq!(camel_case("job_set"), "jobSet");
-        assert_eq!(camel_case("status_time"), "statusTime");
-        assert_eq!(camel_case("ret_code"), "retCode");
-        assert_eq!(camel_case("_x"), "_x");
-        assert_eq!(camel_case("a__b_"), "aB");
     }
 
     #[test]

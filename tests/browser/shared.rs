@@ -3,7 +3,7 @@
 // scripts/test.sh passes in SANDBOX_URL at build time.
 
 use js_sys::{Reflect, JSON};
-use qingcloud_useradd::bindings;
+use qingcloud_useradd::wasm::exports as bindings;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;

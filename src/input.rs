@@ -1,0 +1,586 @@
+//! What JavaScript callers pass in: users, credentials and options, camelCase on the JS side. One
+//! serde model, read by `serde-wasm-bindgen` in wasm and by `serde_json` in native tests, fuzzing
+//! and the sandbox. The TypeScript declarations are generated from these types by `tsify`.
+//!
+//! Every string a user fills in is read as text even when absent or `null` (then it is empty, and
+//! validation reports it as required); a value of another type is refused, naming the field.
+
+use crate::messages::Lang;
+use serde::{Deserialize, Deserializer};
+use tsify::Tsify;
+
+/// A string field: absent or `null` is empty.
+pub(crate) fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// An optional string field: absent, `null` or empty is `None`.
+fn optional_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<String>::deserialize(deserializer)?.filter(|text| !text.is_empty()))
+}
+
+/// `userNetworks`: one string (`;`- or line-separated) or a list of strings. Read by a visitor of
+/// its own rather than an untagged enum, which would buffer (and recurse into) whatever it is given.
+fn networks<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    struct Networks;
+    impl<'de> serde::de::Visitor<'de> for Networks {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a string or a list of strings")
+        }
+        fn visit_str<E>(self, one: &str) -> Result<Self::Value, E> {
+            Ok(vec![one.to_string()])
+        }
+        fn visit_string<E>(self, one: String) -> Result<Self::Value, E> {
+            Ok(vec![one])
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut list = Vec::new();
+            while let Some(item) = seq.next_element::<String>()? {
+                list.push(item);
+            }
+            Ok(list)
+        }
+    }
+    deserializer.deserialize_any(Networks)
+}
+
+/// A ClickHouse account to add with `RunClusterCustomService` / `add_users`.
+#[derive(Clone, Debug, Default, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct ClickHouseUserInput {
+    /// `cl-` and 8 lowercase letters or digits.
+    #[serde(default, deserialize_with = "text")]
+    pub cluster: String,
+    #[serde(default, deserialize_with = "text")]
+    pub zone: String,
+    #[serde(default, deserialize_with = "text")]
+    pub user_name: String,
+    #[serde(default, deserialize_with = "text")]
+    pub user_password: String,
+    /// Addresses or CIDR blocks, as a list or one string separated by `;` or line breaks.
+    #[serde(default, deserialize_with = "networks")]
+    #[tsify(type = "string | string[]")]
+    pub user_networks: Vec<String>,
+}
+
+/// What `service_params` is made of.
+#[derive(Clone, Debug, Default, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceParamsInput {
+    #[serde(default, deserialize_with = "text")]
+    pub user_name: String,
+    #[serde(default, deserialize_with = "text")]
+    pub user_password: String,
+    #[serde(default, deserialize_with = "networks")]
+    #[tsify(type = "string | string[]")]
+    pub user_networks: Vec<String>,
+}
+
+/// An EHPC cluster user to add with `/api/user/addUser`.
+#[derive(Clone, Debug, Default, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct EhpcUserInput {
+    /// `ehpc-` and 8 lowercase letters or digits.
+    #[serde(default, deserialize_with = "text")]
+    pub cluster_id: String,
+    #[serde(default, deserialize_with = "text")]
+    pub zone: String,
+    #[serde(default, deserialize_with = "text")]
+    pub username: String,
+    #[serde(default, deserialize_with = "text")]
+    pub password: String,
+    /// The home directory's permissions, three octal digits such as `700`.
+    #[serde(default, deserialize_with = "text")]
+    #[tsify(optional)]
+    pub r#mod: String,
+}
+
+/// A bulk ClickHouse row: like [`ClickHouseUserInput`], with the cluster and zone optional
+/// (`options.cluster` and `options.zone` fill them in).
+#[derive(Clone, Debug, Default, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct ClickHouseUserRow {
+    /// Defaults to `options.cluster`.
+    #[serde(default, deserialize_with = "text")]
+    #[tsify(optional)]
+    pub cluster: String,
+    /// Defaults to `options.zone`.
+    #[serde(default, deserialize_with = "text")]
+    #[tsify(optional)]
+    pub zone: String,
+    #[serde(default, deserialize_with = "text")]
+    pub user_name: String,
+    #[serde(default, deserialize_with = "text")]
+    pub user_password: String,
+    #[serde(default, deserialize_with = "networks")]
+    #[tsify(type = "string | string[]")]
+    pub user_networks: Vec<String>,
+}
+
+/// A bulk EHPC row; `options.clusterId` and `options.zone` fill in what it leaves out.
+#[derive(Clone, Debug, Default, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct EhpcUserRow {
+    /// Defaults to `options.clusterId`.
+    #[serde(default, deserialize_with = "text")]
+    #[tsify(optional)]
+    pub cluster_id: String,
+    /// Defaults to `options.zone`.
+    #[serde(default, deserialize_with = "text")]
+    #[tsify(optional)]
+    pub zone: String,
+    #[serde(default, deserialize_with = "text")]
+    pub username: String,
+    #[serde(default, deserialize_with = "text")]
+    pub password: String,
+    #[serde(default, deserialize_with = "text")]
+    #[tsify(optional)]
+    pub r#mod: String,
+}
+
+/// DescribeJobs for up to 100 job ids.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeJobsInput {
+    #[serde(default, deserialize_with = "text")]
+    pub zone: String,
+    /// 1 to 100 job ids.
+    pub jobs: Vec<String>,
+    #[serde(default)]
+    #[tsify(optional)]
+    pub limit: Option<u32>,
+}
+
+/// The `timestamp` option as given: a `Date` or milliseconds since the epoch, or text.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Timestamp {
+    Millis(f64),
+    /// `YYYY-MM-DDTHH:MM:SSZ`, or what `Date.toJSON()` makes (with milliseconds).
+    Text(String),
+    /// Anything else, refused when the options are resolved.
+    Other,
+}
+
+impl Timestamp {
+    fn of_number(ms: f64) -> Self {
+        Timestamp::Millis(ms)
+    }
+
+    fn of_text(text: &str) -> Option<Self> {
+        (!text.is_empty()).then(|| Timestamp::Text(text.to_string()))
+    }
+}
+
+/// A `Date` is not a serde type: in wasm the value is taken as it is and looked at.
+#[cfg(target_arch = "wasm32")]
+fn timestamp<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Timestamp>, D::Error> {
+    use wasm_bindgen::JsCast;
+    let value: wasm_bindgen::JsValue = serde_wasm_bindgen::preserve::deserialize(deserializer)?;
+    Ok(if value.is_undefined() || value.is_null() {
+        None
+    } else if let Some(ms) = value.as_f64() {
+        Some(Timestamp::of_number(ms))
+    } else if let Some(text) = value.as_string() {
+        Timestamp::of_text(&text)
+    } else if let Some(date) = value.dyn_ref::<js_sys::Date>() {
+        Some(Timestamp::of_number(date.get_time()))
+    } else {
+        Some(Timestamp::Other)
+    })
+}
+
+/// Natively (tests, fuzzing), a number or a string; anything else is kept as refused.
+#[cfg(not(target_arch = "wasm32"))]
+fn timestamp<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Timestamp>, D::Error> {
+    struct Stamp;
+    impl<'de> serde::de::Visitor<'de> for Stamp {
+        type Value = Option<Timestamp>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a time stamp")
+        }
+        fn visit_f64<E>(self, ms: f64) -> Result<Self::Value, E> {
+            Ok(Some(Timestamp::of_number(ms)))
+        }
+        fn visit_i64<E>(self, ms: i64) -> Result<Self::Value, E> {
+            Ok(Some(Timestamp::of_number(ms as f64)))
+        }
+        fn visit_u64<E>(self, ms: u64) -> Result<Self::Value, E> {
+            Ok(Some(Timestamp::of_number(ms as f64)))
+        }
+        fn visit_str<E>(self, text: &str) -> Result<Self::Value, E> {
+            Ok(Timestamp::of_text(text))
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(Some(Timestamp::Other))
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+            Ok(Some(Timestamp::Other))
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+            Ok(Some(Timestamp::Other))
+        }
+    }
+    deserializer.deserialize_any(Stamp)
+}
+
+/// `lang`: `'zh'` for Chinese, English otherwise.
+fn lang<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Lang, D::Error> {
+    Ok(match Option::<String>::deserialize(deserializer)?.as_deref() {
+        Some("zh") => Lang::Zh,
+        _ => Lang::En,
+    })
+}
+
+/// A JavaScript value kept as it is (an `AbortSignal`, a callback); nothing natively.
+#[cfg(target_arch = "wasm32")]
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Hook(#[serde(with = "serde_wasm_bindgen::preserve")] pub wasm_bindgen::JsValue);
+
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Hook(serde::de::IgnoredAny);
+
+/// Options of `validateClickHouseUser` and `validateEhpcUser`.
+#[derive(Clone, Debug, Default, Deserialize, Tsify)]
+pub struct ValidateOptions {
+    #[serde(default, deserialize_with = "lang")]
+    #[tsify(optional, type = "Lang")]
+    pub lang: Lang,
+}
+
+/// Options every builder takes.
+#[derive(Clone, Debug, Default, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestOptions {
+    /// Scheme, host and optional path prefix; defaults to QingCloud's API host for the call.
+    #[serde(default, deserialize_with = "optional_text")]
+    #[tsify(optional, type = "string")]
+    pub endpoint: Option<String>,
+    /// When the request is signed; defaults to now.
+    #[serde(default, deserialize_with = "timestamp")]
+    #[tsify(optional, type = "string | number | Date")]
+    pub timestamp: Option<Timestamp>,
+    /// IaaS calls only: GET (the default, as documented) or POST (keeps passwords out of URLs).
+    #[serde(default, deserialize_with = "optional_text")]
+    #[tsify(optional, type = "HttpMethod")]
+    pub method: Option<String>,
+    /// The IaaS `req_id`, 32 hex digits; random by default.
+    #[serde(default, deserialize_with = "optional_text")]
+    #[tsify(optional, type = "string")]
+    pub req_id: Option<String>,
+    #[serde(default, deserialize_with = "lang")]
+    #[tsify(optional, type = "Lang")]
+    pub lang: Lang,
+}
+
+/// Options of the senders: the request options, plus how to send.
+#[derive(Clone, Debug, Default, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct SendOptions {
+    #[serde(default, deserialize_with = "optional_text")]
+    #[tsify(optional, type = "string")]
+    pub endpoint: Option<String>,
+    #[serde(default, deserialize_with = "timestamp")]
+    #[tsify(optional, type = "string | number | Date")]
+    pub timestamp: Option<Timestamp>,
+    #[serde(default, deserialize_with = "optional_text")]
+    #[tsify(optional, type = "HttpMethod")]
+    pub method: Option<String>,
+    #[serde(default, deserialize_with = "optional_text")]
+    #[tsify(optional, type = "string")]
+    pub req_id: Option<String>,
+    #[serde(default, deserialize_with = "lang")]
+    #[tsify(optional, type = "Lang")]
+    pub lang: Lang,
+    /// Milliseconds before one HTTP exchange is given up (default 30000).
+    #[serde(default)]
+    #[tsify(optional)]
+    pub timeout_ms: Option<f64>,
+    #[serde(default)]
+    #[tsify(optional, type = "AbortSignal")]
+    pub signal: Hook,
+    /// Attempts in all when the server is busy (ret_code 5000 or 5100); default 3.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub max_attempts: Option<f64>,
+    /// Base of the exponential backoff between attempts, in milliseconds (default 250).
+    #[serde(default)]
+    #[tsify(optional)]
+    pub retry_base_ms: Option<f64>,
+}
+
+/// Options of `waitForJob`.
+#[derive(Clone, Debug, Default, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct WaitForJobOptions {
+    #[serde(default, deserialize_with = "text")]
+    pub zone: String,
+    /// Read on its own, as the credentials argument of the other calls is.
+    #[serde(default)]
+    #[tsify(type = "Credentials")]
+    pub credentials: Hook,
+    /// The IaaS endpoint that answers DescribeJobs.
+    #[serde(default, deserialize_with = "optional_text")]
+    #[tsify(optional, type = "string")]
+    pub endpoint: Option<String>,
+    #[serde(default, deserialize_with = "optional_text")]
+    #[tsify(optional, type = "HttpMethod")]
+    pub method: Option<String>,
+    /// Milliseconds between polls (default 1000).
+    #[serde(default)]
+    #[tsify(optional)]
+    pub interval_ms: Option<f64>,
+    /// Milliseconds before giving up on the job (default 300000).
+    #[serde(default)]
+    #[tsify(optional)]
+    pub timeout_ms: Option<f64>,
+    #[serde(default)]
+    #[tsify(optional, type = "AbortSignal")]
+    pub signal: Hook,
+    #[serde(default, deserialize_with = "lang")]
+    #[tsify(optional, type = "Lang")]
+    pub lang: Lang,
+    /// Called whenever the job's status changes.
+    #[serde(default)]
+    #[tsify(optional, type = "(job: Job) => void")]
+    pub on_status: Hook,
+}
+
+/// Options of `addClickHouseUsers` and `addEhpcUsers`.
+#[derive(Clone, Debug, Default, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkOptions {
+    #[serde(default, deserialize_with = "optional_text")]
+    #[tsify(optional, type = "string")]
+    pub endpoint: Option<String>,
+    #[serde(default, deserialize_with = "timestamp")]
+    #[tsify(optional, type = "string | number | Date")]
+    pub timestamp: Option<Timestamp>,
+    #[serde(default, deserialize_with = "optional_text")]
+    #[tsify(optional, type = "HttpMethod")]
+    pub method: Option<String>,
+    #[serde(default, deserialize_with = "optional_text")]
+    #[tsify(optional, type = "string")]
+    pub req_id: Option<String>,
+    #[serde(default, deserialize_with = "lang")]
+    #[tsify(optional, type = "Lang")]
+    pub lang: Lang,
+    #[serde(default)]
+    #[tsify(optional)]
+    pub timeout_ms: Option<f64>,
+    #[serde(default)]
+    #[tsify(optional, type = "AbortSignal")]
+    pub signal: Hook,
+    /// Attempts in all per row (default 5).
+    #[serde(default)]
+    #[tsify(optional)]
+    pub max_attempts: Option<f64>,
+    #[serde(default)]
+    #[tsify(optional)]
+    pub retry_base_ms: Option<f64>,
+    /// Fills in rows without a zone.
+    #[serde(default, deserialize_with = "text")]
+    #[tsify(optional)]
+    pub zone: String,
+    /// Rows sent at once (default 4, at most 64).
+    #[serde(default)]
+    #[tsify(optional)]
+    pub concurrency: Option<f64>,
+    #[serde(default)]
+    #[tsify(optional, type = "(event: BulkProgress) => void")]
+    pub on_progress: Hook,
+    /// With invalid rows: send nothing (`'stop'`, the default) or send the valid ones (`'skip'`).
+    #[serde(default, deserialize_with = "optional_text")]
+    #[tsify(optional, type = "'stop' | 'skip'")]
+    pub on_invalid: Option<String>,
+    /// Cap of the backoff between attempts, in milliseconds (default 8000).
+    #[serde(default)]
+    #[tsify(optional)]
+    pub retry_cap_ms: Option<f64>,
+    /// Milliseconds between DescribeJobs polls (default 1000).
+    #[serde(default)]
+    #[tsify(optional)]
+    pub poll_interval_ms: Option<f64>,
+    /// Milliseconds a job may run before its row is reported failed (default 300000).
+    #[serde(default)]
+    #[tsify(optional)]
+    pub job_timeout_ms: Option<f64>,
+    /// Where DescribeJobs goes; defaults to `endpoint` when given, else QingCloud's IaaS host.
+    #[serde(default, deserialize_with = "optional_text")]
+    #[tsify(optional, type = "string")]
+    pub jobs_endpoint: Option<String>,
+}
+
+/// A signed request to preview, as a builder returned it. Headers whose value is not a string
+/// are left out.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct RequestToPreview {
+    #[serde(default, deserialize_with = "text")]
+    pub method: String,
+    #[serde(default, deserialize_with = "text")]
+    pub url: String,
+    #[serde(default, deserialize_with = "headers")]
+    pub headers: Vec<(String, String)>,
+    #[serde(default)]
+    pub body: Option<String>,
+}
+
+/// An object's string-valued entries; any other value is passed over without being looked into.
+fn headers<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<(String, String)>, D::Error> {
+    struct Text(Option<String>);
+    impl<'de> Deserialize<'de> for Text {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct TextOnly;
+            impl<'de> serde::de::Visitor<'de> for TextOnly {
+                type Value = Text;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("a header value")
+                }
+                fn visit_str<E>(self, text: &str) -> Result<Text, E> {
+                    Ok(Text(Some(text.to_string())))
+                }
+                fn visit_bool<E>(self, _: bool) -> Result<Text, E> {
+                    Ok(Text(None))
+                }
+                fn visit_f64<E>(self, _: f64) -> Result<Text, E> {
+                    Ok(Text(None))
+                }
+                fn visit_i64<E>(self, _: i64) -> Result<Text, E> {
+                    Ok(Text(None))
+                }
+                fn visit_u64<E>(self, _: u64) -> Result<Text, E> {
+                    Ok(Text(None))
+                }
+                fn visit_unit<E>(self) -> Result<Text, E> {
+                    Ok(Text(None))
+                }
+                fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Text, A::Error> {
+                    Ok(Text(None))
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<Text, A::Error> {
+                    Ok(Text(None))
+                }
+            }
+            deserializer.deserialize_any(TextOnly)
+        }
+    }
+    struct Entries;
+    impl<'de> serde::de::Visitor<'de> for Entries {
+        type Value = Vec<(String, String)>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object of headers")
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut headers = Vec::new();
+            while let Some((name, Text(value))) = map.next_entry::<String, Text>()? {
+                headers.extend(value.map(|value| (name, value)));
+            }
+            Ok(headers)
+        }
+    }
+    deserializer.deserialize_any(Entries)
+}
+
+/// The cluster a bulk call's rows default to: `cluster` (ClickHouse) or `clusterId` (EHPC). Read
+/// beside [`BulkOptions`] from the same object; the declarations add it to each call's options.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DefaultCluster {
+    #[serde(default, deserialize_with = "text")]
+    pub cluster: String,
+    #[serde(default, deserialize_with = "text")]
+    pub cluster_id: String,
+}
+
+/// The options every builder and sender resolves, whichever call they came with.
+pub trait HasRequestOptions {
+    fn request_options(&self) -> RequestOptions;
+}
+
+macro_rules! request_options_of {
+    ($($options:ty),*) => {$(
+        impl HasRequestOptions for $options {
+            fn request_options(&self) -> RequestOptions {
+                RequestOptions {
+                    endpoint: self.endpoint.clone(),
+                    timestamp: self.timestamp.clone(),
+                    method: self.method.clone(),
+                    req_id: self.req_id.clone(),
+                    lang: self.lang,
+                }
+            }
+        }
+    )*};
+}
+request_options_of!(SendOptions, BulkOptions);
+
+/// A whole-number option in `0..=u32::MAX`, or its default. Fractions are dropped; negative,
+/// infinite and `NaN` values take the default.
+pub fn whole(value: Option<f64>, default: u32) -> u32 {
+    value
+        .filter(|n| n.is_finite() && *n >= 0.0)
+        .map_or(default, |n| n.min(f64::from(u32::MAX)) as u32)
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    fn read<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, String> {
+        serde_json::from_str(json).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn absent_and_null_strings_are_empty_and_other_types_are_refused() {
+        let user: ClickHouseUserInput = read(r#"{"cluster": null}"#).expect("valid");
+        assert_eq!((user.cluster.as_str(), user.zone.as_str()), ("", ""));
+        assert!(read::<ClickHouseUserInput>(r#"{"userName": 5}"#).is_err());
+        assert!(read::<EhpcUserInput>(r#""isabel""#).is_err());
+    }
+
+    #[test]
+    fn networks_may_be_a_string_or_a_list() {
+        let one: ClickHouseUserInput = read(r#"{"userNetworks":"::/0"}"#).expect("valid");
+        let many: ClickHouseUserInput =
+            read(r#"{"userNetworks":["::/0","10.0.0.0/8"]}"#).expect("valid");
+        assert_eq!(one.user_networks, ["::/0"]);
+        assert_eq!(many.user_networks, ["::/0", "10.0.0.0/8"]);
+        assert!(read::<ClickHouseUserInput>(r#"{"userNetworks":["::/0", 1]}"#).is_err());
+        assert!(read::<ClickHouseUserInput>(r#"{"userNetworks":{"a":1}}"#).is_err());
+    }
+
+    #[test]
+    fn timestamps_and_lang() {
+        let options: RequestOptions =
+            read(r#"{"timestamp": 0, "lang": "zh", "method": ""}"#).expect("valid");
+        assert_eq!(options.timestamp, Some(Timestamp::Millis(0.0)));
+        assert_eq!(options.lang, Lang::Zh);
+        assert_eq!(options.method, None);
+        let options: RequestOptions = read(r#"{"timestamp": true}"#).expect("valid");
+        assert_eq!(options.timestamp, Some(Timestamp::Other));
+        let options: RequestOptions = read(r#"{"timestamp": "", "lang": "fr"}"#).expect("valid");
+        assert_eq!((options.timestamp, options.lang), (None, Lang::En));
+    }
+
+    #[test]
+    fn whole_numbers_take_their_default_when_unusable() {
+        assert_eq!(whole(None, 7), 7);
+        assert_eq!(whole(Some(-1.0), 7), 7);
+        assert_eq!(whole(Some(f64::NAN), 7), 7);
+        assert_eq!(whole(Some(2.9), 7), 2);
+        assert_eq!(whole(Some(1e20), 7), u32::MAX);
+    }
+}

@@ -1,0 +1,483 @@
+//! The JavaScript API: each export reads its arguments into the serde model, calls the pure
+//! modules, and answers plain objects or `QingCloudError`s. ClickHouse and EHPC share one generic
+//! path ([`AddUser`]). Nothing here panics: every failure becomes an exception or a rejection.
+
+use super::bulk::{self, JobLookup, Settings};
+use super::convert::{self, error, error_with, hook, read_input, read_options, to_js};
+use super::http::{self, SendPolicy};
+use crate::api::{self, AddUser, ClickHouse, Ehpc, Resolved};
+use crate::bulk::{BulkResult, BulkRun};
+use crate::input::{
+    whole, BulkOptions, DefaultCluster, DescribeJobsInput, HasRequestOptions, RequestOptions,
+    RequestToPreview, SendOptions, ServiceParamsInput, ValidateOptions, WaitForJobOptions,
+};
+use crate::messages::Lang;
+use crate::output::{RequestPreview, SignedRequest, ValidationReport};
+use crate::request::{self, Credentials, HttpRequest, Method};
+use crate::response::{job_set, ApiError, ErrorKind, JobStatus};
+use crate::validation::{self, Issue};
+use std::future::Future;
+use wasm_bindgen::prelude::*;
+use web_sys::AbortSignal;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = crate::output::TYPES;
+
+#[wasm_bindgen]
+extern "C" {
+    /// Optional options arguments, typed for TypeScript (`options?: T`).
+    #[wasm_bindgen(typescript_type = "ValidateOptions")]
+    pub type ValidateOptionsArg;
+    #[wasm_bindgen(typescript_type = "RequestOptions")]
+    pub type RequestOptionsArg;
+    #[wasm_bindgen(typescript_type = "SendOptions")]
+    pub type SendOptionsArg;
+    #[wasm_bindgen(typescript_type = "ClickHouseBulkOptions")]
+    pub type ClickHouseBulkOptionsArg;
+    #[wasm_bindgen(typescript_type = "EhpcBulkOptions")]
+    pub type EhpcBulkOptionsArg;
+}
+
+/// An optional argument as a plain value (`undefined` when absent).
+fn optional<T: Into<JsValue>>(options: Option<T>) -> JsValue {
+    options.map_or(JsValue::UNDEFINED, Into::into)
+}
+
+/// A promise of `future`.
+fn promise(future: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> js_sys::Promise {
+    wasm_bindgen_futures::future_to_promise(future)
+}
+
+/// The options resolved for API `A`, with the clock and a random `req_id` as defaults.
+fn resolve<A: AddUser>(options: &RequestOptions) -> Result<Resolved, ApiError> {
+    resolve_for(options, A::DEFAULT_ENDPOINT, A::SENDS_REQ_ID)
+}
+
+fn resolve_for(
+    options: &RequestOptions,
+    default_endpoint: &str,
+    sends_req_id: bool,
+) -> Result<Resolved, ApiError> {
+    // EHPC requests carry no `req_id`, and drawing random bytes is not free.
+    let req_id = if sends_req_id {
+        http::random_req_id
+    } else {
+        String::new
+    };
+    options.resolve(default_endpoint, http::now_ms, req_id)
+}
+
+/// The credentials argument, read and checked.
+fn credentials(value: &JsValue, lang: Lang) -> Result<Credentials, JsValue> {
+    let credentials = convert::read(value, "credentials").map_err(|shape| {
+        error(&ApiError::invalid_options(&shape.0, lang))
+    })?;
+    api::check_credentials(credentials, lang).map_err(|e| error(&e))
+}
+
+/// Validates and signs one user of API `A`.
+fn signed<A: AddUser>(
+    input: &JsValue,
+    creds: &JsValue,
+    options: &RequestOptions,
+) -> Result<HttpRequest, JsValue> {
+    let lang = options.lang;
+    let user: A::Input = read_input(input, A::WHAT, lang)?;
+    let credentials = credentials(creds, lang)?;
+    let resolved = resolve::<A>(options).map_err(|e| error(&e))?;
+    api::build::<A>(&user.into(), &credentials, &resolved, lang)
+        .map_err(|(e, report)| error_with(&e, &report.errors))
+}
+
+fn validate<A: AddUser>(input: &JsValue, options: Option<ValidateOptionsArg>) -> Result<JsValue, JsValue> {
+    let options: ValidateOptions = read_options(&optional(options), "options")?;
+    let user: A::Input = read_input(input, A::WHAT, options.lang)?;
+    Ok(to_js(&ValidationReport::from(
+        &A::validate(&user.into(), options.lang).report,
+    )))
+}
+
+#[wasm_bindgen(js_name = validateClickHouseUser, unchecked_return_type = "ValidationReport")]
+pub fn validate_clickhouse_user(
+    #[wasm_bindgen(unchecked_param_type = "ClickHouseUserInput")] input: JsValue,
+    options: Option<ValidateOptionsArg>,
+) -> Result<JsValue, JsValue> {
+    validate::<ClickHouse>(&input, options)
+}
+
+#[wasm_bindgen(js_name = validateEhpcUser, unchecked_return_type = "ValidationReport")]
+pub fn validate_ehpc_user(
+    #[wasm_bindgen(unchecked_param_type = "EhpcUserInput")] input: JsValue,
+    options: Option<ValidateOptionsArg>,
+) -> Result<JsValue, JsValue> {
+    validate::<Ehpc>(&input, options)
+}
+
+/// The URL-encoded `service_params` value: compact JSON in the documented key order, networks
+/// trimmed, deduplicated and joined with `;`. It encodes; it does not validate.
+#[wasm_bindgen(js_name = encodeServiceParams)]
+pub fn encode_service_params(
+    #[wasm_bindgen(unchecked_param_type = "ServiceParamsInput")] input: JsValue,
+) -> Result<String, JsValue> {
+    let input: ServiceParamsInput = read_input(&input, "the service parameters", Lang::En)?;
+    Ok(crate::encoding::encode_service_params(
+        &validation::join_networks(&input.user_networks),
+        &input.user_password,
+        &input.user_name,
+    ))
+}
+
+fn build<A: AddUser>(input: &JsValue, creds: &JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let options: RequestOptions = read_options(&options, "options")?;
+    signed::<A>(input, creds, &options).map(|request| to_js(&SignedRequest::from(&request)))
+}
+
+#[wasm_bindgen(js_name = buildClickHouseAddUsersRequest, unchecked_return_type = "SignedRequest")]
+pub fn build_clickhouse_add_users_request(
+    #[wasm_bindgen(unchecked_param_type = "ClickHouseUserInput")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Credentials")] credentials: JsValue,
+    options: Option<RequestOptionsArg>,
+) -> Result<JsValue, JsValue> {
+    build::<ClickHouse>(&input, &credentials, optional(options))
+}
+
+#[wasm_bindgen(js_name = buildEhpcAddUserRequest, unchecked_return_type = "SignedRequest")]
+pub fn build_ehpc_add_user_request(
+    #[wasm_bindgen(unchecked_param_type = "EhpcUserInput")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Credentials")] credentials: JsValue,
+    options: Option<RequestOptionsArg>,
+) -> Result<JsValue, JsValue> {
+    build::<Ehpc>(&input, &credentials, optional(options))
+}
+
+#[wasm_bindgen(js_name = buildDescribeJobsRequest, unchecked_return_type = "SignedRequest")]
+pub fn build_describe_jobs_request(
+    #[wasm_bindgen(unchecked_param_type = "DescribeJobsInput")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Credentials")] credentials: JsValue,
+    options: Option<RequestOptionsArg>,
+) -> Result<JsValue, JsValue> {
+    let options: RequestOptions = read_options(&optional(options), "options")?;
+    let lang = options.lang;
+    let input: DescribeJobsInput = read_input(&input, "the DescribeJobs input", lang)?;
+    let credentials = self::credentials(&credentials, lang)?;
+    let resolved =
+        resolve_for(&options, request::DEFAULT_IAAS_ENDPOINT, true).map_err(|e| error(&e))?;
+    api::build_describe_jobs(input, &credentials, &resolved, lang)
+        .map(|request| to_js(&SignedRequest::from(&request)))
+        .map_err(|e| error(&e))
+}
+
+/// A signed request with its signature and passwords masked, and as a curl command.
+#[wasm_bindgen(js_name = previewRequest, unchecked_return_type = "RequestPreview")]
+pub fn preview_request(
+    #[wasm_bindgen(unchecked_param_type = "SignedRequest")] request: JsValue,
+) -> Result<JsValue, JsValue> {
+    let request: RequestToPreview = read_input(&request, "the request", Lang::En)?;
+    let request = HttpRequest {
+        method: if request.method.eq_ignore_ascii_case("POST") {
+            Method::Post
+        } else {
+            Method::Get
+        },
+        url: request.url,
+        headers: request.headers,
+        body: request.body,
+    };
+    Ok(to_js(&RequestPreview::from(&crate::preview::preview(&request))))
+}
+
+/// How the single-user senders send.
+fn send_policy(options: &SendOptions) -> SendPolicy {
+    let defaults = SendPolicy::new(options.lang);
+    SendPolicy {
+        timeout_ms: whole(options.timeout_ms, defaults.timeout_ms),
+        max_attempts: whole(options.max_attempts, defaults.max_attempts),
+        retry_base_ms: whole(options.retry_base_ms, defaults.retry_base_ms),
+        ..defaults
+    }
+}
+
+/// Validates, signs and sends one user of API `A`; only busy answers are tried again.
+fn add<A: AddUser>(input: JsValue, creds: JsValue, options: JsValue) -> js_sys::Promise {
+    let sent = read_options::<SendOptions>(&options, "options").and_then(|options| {
+        let request = signed::<A>(&input, &creds, &options.request_options())?;
+        Ok((request, options))
+    });
+    let (request, options) = match sent {
+        Ok(sent) => sent,
+        Err(error) => return js_sys::Promise::reject(&error),
+    };
+    promise(async move {
+        let lang = options.lang;
+        let signal: Option<AbortSignal> = hook(&options.signal);
+        let response = http::send(
+            || request.clone(),
+            |answer| answer.add_user(lang),
+            &send_policy(&options),
+            signal.as_ref(),
+            true,
+            ApiError::is_retryable,
+            |_| {},
+        )
+        .await
+        .map_err(|e| error(&e))?;
+        Ok(to_js(&response))
+    })
+}
+
+/// Validates, signs and sends `add_users`; resolves to `{ action, jobId, retCode, ... }`.
+#[wasm_bindgen(js_name = addClickHouseUser, unchecked_return_type = "Promise<AddUserResponse>")]
+pub fn add_clickhouse_user(
+    #[wasm_bindgen(unchecked_param_type = "ClickHouseUserInput")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Credentials")] credentials: JsValue,
+    options: Option<SendOptionsArg>,
+) -> js_sys::Promise {
+    add::<ClickHouse>(input, credentials, optional(options))
+}
+
+/// Validates, signs and sends EHPC `addUser`; resolves to `{ action, jobId, retCode }`.
+#[wasm_bindgen(js_name = addEhpcUser, unchecked_return_type = "Promise<AddUserResponse>")]
+pub fn add_ehpc_user(
+    #[wasm_bindgen(unchecked_param_type = "EhpcUserInput")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Credentials")] credentials: JsValue,
+    options: Option<SendOptionsArg>,
+) -> js_sys::Promise {
+    add::<Ehpc>(input, credentials, optional(options))
+}
+
+/// The rows argument of a bulk call, each row read on its own: a row of the wrong shape is an
+/// invalid row, not a refused call.
+fn rows<R: serde::de::DeserializeOwned + Default>(
+    value: &JsValue,
+    lang: Lang,
+) -> Result<Vec<Result<R, api::WrongShape>>, JsValue> {
+    let invalid = || error(&api::WrongShape("rows must be a list".into()).into_error(lang));
+    if !js_sys::Array::is_array(value) {
+        return Err(invalid());
+    }
+    // A copy of the items, so that an index getter or proxy that throws cannot throw through.
+    let items: js_sys::Array = convert::copy_array(value).ok_or_else(invalid)?;
+    Ok(items.iter().map(|row| convert::read(&row, "a row")).collect())
+}
+
+/// Reads and checks every argument of a bulk call, so that a bad one rejects before anything is
+/// sent, and sets the run up.
+fn bulk_run<A: AddUser + 'static>(
+    rows: &JsValue,
+    creds: &JsValue,
+    options: &JsValue,
+) -> Result<std::rc::Rc<bulk::Run>, JsValue> {
+    let opts: BulkOptions = read_options(options, "options")?;
+    let defaults: DefaultCluster = read_options(options, "options")?;
+    let lang = opts.lang;
+    let request_options = opts.request_options();
+    let credentials = credentials(creds, lang)?;
+    let rows = self::rows::<A::Row>(rows, lang)?;
+    let resolved = resolve::<A>(&request_options).map_err(|e| error(&e))?;
+    let invalid_options = |detail: &str| error(&ApiError::invalid_options(detail, lang));
+    let jobs_endpoint = match &opts.jobs_endpoint {
+        Some(endpoint) => request::normalize_endpoint(endpoint).map_err(|e| {
+            invalid_options(&format!(
+                "jobsEndpoint \"{}\" must be an http:// or https:// URL",
+                e.0
+            ))
+        })?,
+        None if request_options.endpoint.is_some() => resolved.endpoint.clone(),
+        None => request::DEFAULT_IAAS_ENDPOINT.to_string(),
+    };
+    let skip_invalid = match opts.on_invalid.as_deref() {
+        None | Some("stop") => false,
+        Some("skip") => true,
+        Some(_) => return Err(invalid_options("onInvalid must be 'stop' or 'skip'")),
+    };
+    let prepared = api::bulk_rows(
+        rows,
+        &A::ROWS,
+        (A::default_cluster(&defaults), &opts.zone),
+        lang,
+    );
+    let zones = prepared
+        .iter()
+        .map(|row| row.as_ref().map_or(String::new(), |user| (A::ROWS.zone)(user).to_string()))
+        .collect();
+    let (users, invalid): (Vec<Option<A::Valid>>, Vec<Vec<Issue>>) = prepared
+        .into_iter()
+        .map(|row| match row {
+            Ok(user) => (Some(user), Vec::new()),
+            Err(issues) => (None, issues),
+        })
+        .unzip();
+    let mut run = BulkRun::new(invalid, lang);
+    if run.has_invalid() && !skip_invalid {
+        run.stop_for_invalid();
+    }
+    let send = SendPolicy {
+        timeout_ms: whole(opts.timeout_ms, 30_000),
+        max_attempts: whole(opts.max_attempts, 5),
+        retry_base_ms: whole(opts.retry_base_ms, 250),
+        retry_cap_ms: whole(opts.retry_cap_ms, 8_000),
+        lang,
+    };
+    let settings = Settings {
+        concurrency: whole(opts.concurrency, 4).clamp(1, 64),
+        send,
+        poll_interval_ms: whole(opts.poll_interval_ms, 1_000),
+        job_timeout_ms: whole(opts.job_timeout_ms, 300_000),
+    };
+    let lookup = JobLookup {
+        endpoint: jobs_endpoint,
+        method: resolved.method,
+        credentials: credentials.clone(),
+        zones,
+    };
+    let sign = Box::new(move |index: usize| {
+        // Resolved for every attempt: a long run must not sign with a stale clock.
+        let fresh = resolve::<A>(&request_options).unwrap_or_else(|_| resolved.clone());
+        Some(A::sign(users.get(index)?.as_ref()?, &credentials, &fresh))
+    });
+    Ok(bulk::Run::new(
+        run,
+        sign,
+        lookup,
+        settings,
+        hook(&opts.signal),
+        hook(&opts.on_progress),
+    ))
+}
+
+fn add_many<A: AddUser + 'static>(rows: JsValue, creds: JsValue, options: JsValue) -> js_sys::Promise {
+    match bulk_run::<A>(&rows, &creds, &options) {
+        Ok(run) => promise(async move {
+            bulk::run(run.clone()).await;
+            let rows = run.rows.borrow();
+            Ok(to_js(&BulkResult {
+                results: rows.results(),
+                counts: rows.counts(),
+            }))
+        }),
+        Err(error) => js_sys::Promise::reject(&error),
+    }
+}
+
+/// Adds many ClickHouse accounts; resolves to `{ results, counts }` with one result per row.
+#[wasm_bindgen(js_name = addClickHouseUsers, unchecked_return_type = "Promise<BulkResult>")]
+pub fn add_clickhouse_users(
+    #[wasm_bindgen(unchecked_param_type = "ClickHouseUserRow[]")] rows: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Credentials")] credentials: JsValue,
+    options: Option<ClickHouseBulkOptionsArg>,
+) -> js_sys::Promise {
+    add_many::<ClickHouse>(rows, credentials, optional(options))
+}
+
+/// Adds many EHPC users; resolves to `{ results, counts }` with one result per row.
+#[wasm_bindgen(js_name = addEhpcUsers, unchecked_return_type = "Promise<BulkResult>")]
+pub fn add_ehpc_users(
+    #[wasm_bindgen(unchecked_param_type = "EhpcUserRow[]")] rows: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Credentials")] credentials: JsValue,
+    options: Option<EhpcBulkOptionsArg>,
+) -> js_sys::Promise {
+    add_many::<Ehpc>(rows, credentials, optional(options))
+}
+
+/// Errors worth polling through: the job may still finish.
+fn is_transient(error: &ApiError) -> bool {
+    match error.kind {
+        ErrorKind::Network | ErrorKind::Timeout => true,
+        ErrorKind::Http => error.status.is_some_and(|s| s >= 500),
+        ErrorKind::Api => error.is_retryable(),
+        _ => false,
+    }
+}
+
+/// Polls DescribeJobs until the job is successful (resolves to the job) or failed (rejects).
+#[wasm_bindgen(js_name = waitForJob, unchecked_return_type = "Promise<Job>")]
+pub fn wait_for_job(
+    #[wasm_bindgen(js_name = jobId)] job_id: String,
+    #[wasm_bindgen(unchecked_param_type = "WaitForJobOptions")] options: JsValue,
+) -> js_sys::Promise {
+    promise(async move { wait(job_id, options).await })
+}
+
+async fn wait(job_id: String, options: JsValue) -> Result<JsValue, JsValue> {
+    let options: WaitForJobOptions = read_options(&options, "options")?;
+    let lang = options.lang;
+    let credentials = credentials(&options.credentials.0, lang)?;
+    let request_options = RequestOptions {
+        endpoint: options.endpoint.clone(),
+        method: options.method.clone(),
+        lang,
+        ..RequestOptions::default()
+    };
+    let interval_ms = whole(options.interval_ms, 1_000);
+    let timeout_ms = whole(options.timeout_ms, 300_000);
+    let on_status: Option<js_sys::Function> = hook(&options.on_status);
+    let signal: Option<AbortSignal> = hook(&options.signal);
+    let mut policy = SendPolicy::new(lang);
+    let deadline = http::now_ms() + f64::from(timeout_ms);
+    let mut last_status: Option<JobStatus> = None;
+    let input = DescribeJobsInput {
+        zone: options.zone.clone(),
+        jobs: vec![job_id.clone()],
+        limit: None,
+    };
+    loop {
+        let build = || {
+            let resolved = resolve_for(&request_options, request::DEFAULT_IAAS_ENDPOINT, true)?;
+            api::build_describe_jobs(input.clone(), &credentials, &resolved, lang)
+        };
+        let first = build().map_err(|e| error(&e))?;
+        let remaining = (deadline - http::now_ms()).max(1.0);
+        policy.timeout_ms = SendPolicy::new(lang).timeout_ms.min(remaining as u32);
+        let answer = http::send(
+            || build().unwrap_or_else(|_| first.clone()),
+            Ok,
+            &policy,
+            signal.as_ref(),
+            true,
+            ApiError::is_retryable,
+            |_| {},
+        )
+        .await;
+        match answer {
+            Ok(answer) => {
+                if let Some((_, status, job)) = job_set(&answer).find(|(id, ..)| *id == job_id) {
+                    let job_js = to_js(job);
+                    if last_status != Some(status) {
+                        last_status = Some(status);
+                        if let Some(callback) = &on_status {
+                            let _ = callback.call1(&JsValue::UNDEFINED, &job_js);
+                        }
+                    }
+                    match status {
+                        JobStatus::Successful => return Ok(job_js),
+                        JobStatus::Failed => {
+                            return Err(error(&ApiError::job_failed(&job_id, job, lang)))
+                        }
+                        JobStatus::Pending | JobStatus::Working => {}
+                    }
+                }
+            }
+            Err(failure) if is_transient(&failure) => {}
+            Err(failure) => return Err(error(&failure)),
+        }
+        if http::now_ms() + f64::from(interval_ms) >= deadline {
+            return Err(error(&ApiError::job_timeout(&job_id, timeout_ms, lang)));
+        }
+        http::sleep(interval_ms, signal.as_ref(), lang)
+            .await
+            .map_err(|e| error(&e))?;
+    }
+}
+
+/// Whether `value` is an error raised by this library.
+#[wasm_bindgen(js_name = isQingCloudError, unchecked_return_type = "value is QingCloudError")]
+pub fn is_qingcloud_error(
+    #[wasm_bindgen(unchecked_param_type = "unknown")] value: JsValue,
+) -> bool {
+    value.is_instance_of::<js_sys::Error>()
+        && js_sys::Reflect::get(&value, &"name".into())
+            .ok()
+            .and_then(|name| name.as_string())
+            .as_deref()
+            == Some("QingCloudError")
+}

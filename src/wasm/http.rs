@@ -1,0 +1,231 @@
+//! Sending signed requests with gloo-net (the global `fetch`, so pages, workers and Node alike),
+//! each exchange bounded by a timeout made from an `AbortController`, the caller's `AbortSignal`
+//! honoured, redirects refused, and failures retried by one loop that single and bulk sends share.
+
+use crate::messages::Lang;
+use crate::request::{HttpRequest, Method};
+use crate::response::{backoff_ms, parse_response, redirect_error, Answer, ApiError};
+use futures::future::{select, Either};
+use gloo_net::http::RequestBuilder;
+use std::cell::Cell;
+use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal, RequestRedirect, ResponseType};
+
+/// How requests are sent.
+#[derive(Clone, Debug)]
+pub struct SendPolicy {
+    /// Milliseconds one HTTP exchange may take.
+    pub timeout_ms: u32,
+    /// Attempts in all, the first included.
+    pub max_attempts: u32,
+    pub retry_base_ms: u32,
+    pub retry_cap_ms: u32,
+    pub lang: Lang,
+}
+
+impl SendPolicy {
+    pub fn new(lang: Lang) -> Self {
+        SendPolicy {
+            timeout_ms: 30_000,
+            max_attempts: 3,
+            retry_base_ms: 250,
+            retry_cap_ms: 5_000,
+            lang,
+        }
+    }
+}
+
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// The platform's cryptographic random numbers, in pages, workers and Node alike.
+    #[wasm_bindgen(catch, js_namespace = crypto, js_name = getRandomValues)]
+    fn get_random_values(buffer: &mut [u8]) -> Result<JsValue, JsValue>;
+}
+
+/// 32 random hex digits, as the IaaS SDK's `uuid4().hex`.
+pub fn random_req_id() -> String {
+    let mut bytes = [0u8; 16];
+    if get_random_values(&mut bytes).is_err() {
+        // No Web Crypto: a request id only has to be unlikely to repeat.
+        for byte in &mut bytes {
+            *byte = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// A delay as JavaScript timers take it: they fire at once for anything above `i32::MAX`.
+fn timer_ms(ms: u32) -> u32 {
+    ms.min(i32::MAX as u32)
+}
+
+/// Resolves when `signal` fires; stops listening when dropped.
+struct AbortListener {
+    signal: AbortSignal,
+    listener: js_sys::Function,
+}
+
+impl AbortListener {
+    fn new(signal: &AbortSignal, listener: js_sys::Function) -> Self {
+        // Adding a listener to an `AbortSignal` cannot fail.
+        let _ = signal.add_event_listener_with_callback("abort", &listener);
+        AbortListener {
+            signal: signal.clone(),
+            listener,
+        }
+    }
+
+    /// A future that resolves when `signal` fires, and the listener that makes it.
+    fn fired(signal: &AbortSignal) -> (JsFuture, Self) {
+        let mut resolve = None;
+        let promise = js_sys::Promise::new(&mut |resolve_fn, _| resolve = Some(resolve_fn));
+        let listener = resolve.unwrap_or_else(|| js_sys::Function::new_no_args(""));
+        (JsFuture::from(promise), AbortListener::new(signal, listener))
+    }
+}
+
+impl Drop for AbortListener {
+    fn drop(&mut self) {
+        let _ = self
+            .signal
+            .remove_event_listener_with_callback("abort", &self.listener);
+    }
+}
+
+/// Resolves after `ms`, or fails as aborted as soon as `signal` fires.
+pub async fn sleep(ms: u32, signal: Option<&AbortSignal>, lang: Lang) -> Result<(), ApiError> {
+    let timer = gloo_timers::future::TimeoutFuture::new(timer_ms(ms));
+    let Some(signal) = signal else {
+        timer.await;
+        return Ok(());
+    };
+    if signal.aborted() {
+        return Err(ApiError::aborted(lang));
+    }
+    let (fired, _listening) = AbortListener::fired(signal);
+    match select(timer, fired).await {
+        Either::Left(_) => Ok(()),
+        Either::Right(_) => Err(ApiError::aborted(lang)),
+    }
+}
+
+/// What ended an exchange that got no answer.
+fn no_answer(
+    detail: &str,
+    signal: Option<&AbortSignal>,
+    timed_out: &Cell<bool>,
+    policy: &SendPolicy,
+) -> ApiError {
+    if signal.is_some_and(AbortSignal::aborted) {
+        ApiError::aborted(policy.lang)
+    } else if timed_out.get() {
+        ApiError::timeout(policy.timeout_ms, policy.lang)
+    } else {
+        ApiError::network(detail, policy.lang)
+    }
+}
+
+/// Sends once: the answer when `ret_code` is 0, the error otherwise.
+pub async fn send_once(
+    request: &HttpRequest,
+    policy: &SendPolicy,
+    signal: Option<&AbortSignal>,
+) -> Result<Answer, ApiError> {
+    let lang = policy.lang;
+    if signal.is_some_and(AbortSignal::aborted) {
+        return Err(ApiError::aborted(lang));
+    }
+    let controller = AbortController::new()
+        .map_err(|_| ApiError::network("AbortController is not available", lang))?;
+    // The fetch is aborted only by this controller, without a reason, so that it always rejects
+    // with an `AbortError`: the caller's signal is linked to it rather than passed on.
+    let _linked = signal.and_then(|signal| {
+        let abort = js_sys::Reflect::get(&controller, &"abort".into()).ok()?;
+        let abort: js_sys::Function = abort.dyn_into().ok()?;
+        Some(AbortListener::new(
+            signal,
+            abort.bind1(&controller, &JsValue::UNDEFINED).unchecked_into(),
+        ))
+    });
+    let timed_out = Rc::new(Cell::new(false));
+    let _timer = {
+        let (controller, timed_out) = (controller.clone(), timed_out.clone());
+        gloo_timers::callback::Timeout::new(timer_ms(policy.timeout_ms), move || {
+            timed_out.set(true);
+            controller.abort();
+        })
+    };
+    let method = match request.method {
+        Method::Get => gloo_net::http::Method::GET,
+        Method::Post => gloo_net::http::Method::POST,
+    };
+    let mut builder = RequestBuilder::new(&request.url)
+        .method(method)
+        // A signed request, password and all, is never sent on to another address.
+        .redirect(RequestRedirect::Manual)
+        .abort_signal(Some(&controller.signal()));
+    for (name, value) in &request.headers {
+        builder = builder.header(name, value);
+    }
+    let built = match &request.body {
+        Some(body) => builder.body(body.as_str()),
+        None => builder.build(),
+    }
+    .map_err(|e| ApiError::network(&e.to_string(), lang))?;
+    let response = built
+        .send()
+        .await
+        .map_err(|e| no_answer(&e.to_string(), signal, &timed_out, policy))?;
+    let status = response.status();
+    if response.type_() == ResponseType::Opaqueredirect || (300..400).contains(&status) {
+        return Err(redirect_error(status, lang));
+    }
+    let text = response
+        .text()
+        .await
+        .map_err(|e| no_answer(&e.to_string(), signal, &timed_out, policy))?;
+    // The platform's parser, then only the documented fields: nothing walks the rest.
+    let parsed = js_sys::JSON::parse(&text)
+        .ok()
+        .and_then(|json| serde_wasm_bindgen::from_value::<Answer>(json).ok());
+    parse_response(status, parsed, lang)
+}
+
+/// Sends until `accept` takes the answer, a failure `retryable` does not allow, or the last
+/// attempt, waiting a backoff with full jitter between attempts. `request` makes each attempt's
+/// request (a bulk run signs each afresh); `on_retry` hears of every failure tried again.
+/// `signal` cancels the waits and, when `abort_in_flight`, the requests too.
+pub async fn send<T>(
+    mut request: impl FnMut() -> HttpRequest,
+    accept: impl Fn(Answer) -> Result<T, ApiError>,
+    policy: &SendPolicy,
+    signal: Option<&AbortSignal>,
+    abort_in_flight: bool,
+    retryable: impl Fn(&ApiError) -> bool,
+    mut on_retry: impl FnMut(&ApiError),
+) -> Result<T, ApiError> {
+    let request_signal = signal.filter(|_| abort_in_flight);
+    let mut attempt = 0;
+    loop {
+        match send_once(&request(), policy, request_signal).await.and_then(&accept) {
+            Err(error) if retryable(&error) && attempt + 1 < policy.max_attempts.max(1) => {
+                on_retry(&error);
+                let delay = backoff_ms(
+                    attempt,
+                    policy.retry_base_ms,
+                    policy.retry_cap_ms,
+                    js_sys::Math::random(),
+                );
+                sleep(delay, signal, policy.lang).await?;
+                attempt += 1;
+            }
+            result => return result,
+        }
+    }
+}
