@@ -1,7 +1,13 @@
 //! Percent-encoding and JSON serialisation exactly as QingCloud's official Python SDKs do them.
 //!
 //! Python's `urllib.parse.quote` always leaves ASCII letters, digits and `_.-~` as they are and
-//! encodes every other UTF-8 byte as `%XX` (uppercase), except the extra `safe` characters asked for.
+//! encodes every other UTF-8 byte as `%XX` (uppercase), except the extra `safe` characters asked
+//! for: that is `urlencoding::encode`, and the Python variants are thin wrappers over it. JSON is
+//! written by `serde_json`.
+
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::io;
 
 /// The three ways the SDKs percent-encode: `quote(v, safe="")`, `quote(v)` (which keeps `/`), and
 /// `quote_plus(v)` (where a space becomes `+`).
@@ -12,42 +18,21 @@ pub enum Quoting {
     QuotePlus,
 }
 
-/// Which bytes `quote` leaves as they are: ASCII letters, digits and `_.-~`. A table, because this
-/// test runs for every byte of every signed request.
-static UNRESERVED: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        let b = byte as u8;
-        table[byte] = b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-' || b == b'~';
-        byte += 1;
-    }
-    table
-};
-
-/// Appends `value` percent-encoded as `quoting` says. One pass, so that no `%XX` is ever rewritten
-/// afterwards; runs of bytes that stay as they are, most of a value, are copied whole.
+/// Appends `value` percent-encoded as `quoting` says. The character the variant treats apart
+/// (`/` kept, space as `+`) is cut out first and the pieces between are encoded, so that no
+/// `%XX` is ever rewritten afterwards.
 pub fn push_quoted(out: &mut String, value: &str, quoting: Quoting) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let kept = |byte: u8| {
-        UNRESERVED[usize::from(byte)] || (byte == b'/' && quoting == Quoting::QuoteKeepSlash)
+    let (cut, joined_with) = match quoting {
+        Quoting::Quote => return urlencoding::Encoded::str(value).append_to(out),
+        Quoting::QuoteKeepSlash => ('/', "/"),
+        Quoting::QuotePlus => (' ', "+"),
     };
-    let mut run_start = 0;
-    for (i, &byte) in value.as_bytes().iter().enumerate() {
-        if kept(byte) {
-            continue;
+    for (i, piece) in value.split(cut).enumerate() {
+        if i > 0 {
+            out.push_str(joined_with);
         }
-        out.push_str(value.get(run_start..i).unwrap_or_default());
-        run_start = i + 1;
-        if byte == b' ' && quoting == Quoting::QuotePlus {
-            out.push('+');
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 15)]));
-        }
+        urlencoding::Encoded::str(piece).append_to(out);
     }
-    out.push_str(value.get(run_start..).unwrap_or_default());
 }
 
 fn quoted(value: &str, quoting: Quoting) -> String {
@@ -58,7 +43,7 @@ fn quoted(value: &str, quoting: Quoting) -> String {
 
 /// `urllib.parse.quote(value, safe="")`: UTF-8 bytes percent-encoded, uppercase hex.
 pub fn quote(value: &str) -> String {
-    quoted(value, Quoting::Quote)
+    urlencoding::encode(value).into_owned()
 }
 
 /// `urllib.parse.quote(value)` with its default `safe="/"`, used by `qingcloud-hpc`.
@@ -98,39 +83,25 @@ pub fn push_pairs(out: &mut String, pairs: &[(&str, &str)], quoting: Quoting) {
 
 /// Lowercase hexadecimal, two digits per byte, as Python's `hexdigest()` and `uuid4().hex`.
 pub fn lower_hex(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for &byte in bytes {
-        out.push(char::from(HEX[usize::from(byte >> 4)]));
-        out.push(char::from(HEX[usize::from(byte & 15)]));
-    }
-    out
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, byte| {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "{byte:02x}");
+            out
+        })
 }
 
-/// `urllib.parse.unquote(text)` (with `plus`, `unquote_plus`): `%XX` decoded, anything else kept,
-/// and bytes that are not UTF-8 replaced with U+FFFD, as Python's default `errors="replace"` does.
+/// `urllib.parse.unquote(text)` (with `plus`, `unquote_plus`): `%XX` decoded, anything else (an
+/// invalid escape included) kept, and bytes that are not UTF-8 replaced with U+FFFD, as Python's
+/// default `errors="replace"` does.
 pub fn percent_decode(text: &str, plus: bool) -> String {
-    let hex = |b: u8| char::from(b).to_digit(16);
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&byte) = bytes.get(i) {
-        let escaped = match (byte, bytes.get(i + 1), bytes.get(i + 2)) {
-            (b'%', Some(&hi), Some(&lo)) => hex(hi).zip(hex(lo)).map(|(h, l)| (h * 16 + l) as u8),
-            _ => None,
-        };
-        match escaped {
-            Some(decoded) => {
-                out.push(decoded);
-                i += 3;
-            }
-            None => {
-                out.push(if plus && byte == b'+' { b' ' } else { byte });
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    let decoded = if plus && text.contains('+') {
+        urlencoding::decode_binary(text.replace('+', " ").as_bytes()).into_owned()
+    } else {
+        urlencoding::decode_binary(text.as_bytes()).into_owned()
+    };
+    String::from_utf8_lossy(&decoded).into_owned()
 }
 
 /// The `application/x-www-form-urlencoded` body Python's `urlencode` makes of ordered pairs.
@@ -142,25 +113,22 @@ pub fn form_urlencode<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String 
     join_pairs(&pairs, Quoting::QuotePlus)
 }
 
+/// The ClickHouse `service_params` object; serde writes the fields in this, the documented, order.
+#[derive(Serialize)]
+struct ServiceParams<'a> {
+    user_networks: &'a str,
+    user_password: &'a str,
+    user_name: &'a str,
+}
+
 /// The ClickHouse `service_params` JSON: compact, keys in the documented order.
 pub fn service_params_json(user_networks: &str, user_password: &str, user_name: &str) -> String {
-    let fields = [
-        ("user_networks", user_networks),
-        ("user_password", user_password),
-        ("user_name", user_name),
-    ];
-    let mut out = String::with_capacity(64 + fields.iter().map(|(_, v)| v.len()).sum::<usize>());
-    out.push('{');
-    for (i, (key, value)) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        push_json_string(&mut out, key, false);
-        out.push(':');
-        push_json_string(&mut out, value, false);
-    }
-    out.push('}');
-    out
+    let params = ServiceParams {
+        user_networks,
+        user_password,
+        user_name,
+    };
+    serde_json::to_string(&params).expect("a struct of strings always serialises")
 }
 
 /// `service_params` as it appears URL-encoded in a query string.
@@ -176,19 +144,60 @@ pub fn encode_service_params(user_networks: &str, user_password: &str, user_name
 /// `": "` separators, everything outside printable ASCII escaped as `\uXXXX`. `qingcloud-hpc`
 /// signs the MD5 of these exact bytes.
 pub fn python_json_dumps_sorted(pairs: &[(&str, &str)]) -> String {
+    use serde::Serializer as _;
     let mut sorted = pairs.to_vec();
     sort_pairs(&mut sorted, false);
-    let mut out = String::from("{");
-    for (i, (key, value)) in sorted.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
+    let mut out = Vec::with_capacity(sorted.iter().map(|(k, v)| k.len() + v.len() + 6).sum());
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, PythonFormatter);
+    serializer
+        .collect_map(sorted)
+        .expect("strings written to memory always serialise");
+    // serde_json writes UTF-8, and this formatter ASCII only: nothing is replaced.
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `json.dumps`'s defaults where they differ from `serde_json`'s compact output: a space after
+/// `,` and `:`, and `ensure_ascii` (DEL and everything above it as `\uXXXX`, lowercase, astral
+/// characters as surrogate pairs). `serde_json` itself escapes quotes, backslashes and control
+/// characters just as Python does.
+struct PythonFormatter;
+
+impl serde_json::ser::Formatter for PythonFormatter {
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            writer.write_all(b", ")
         }
-        push_json_string(&mut out, key, true);
-        out.push_str(": ");
-        push_json_string(&mut out, value, true);
     }
-    out.push('}');
-    out
+
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut rest = fragment;
+        while let Some(at) = rest.find(|c: char| c >= '\u{7f}') {
+            let (ascii, tail) = rest.split_at(at);
+            writer.write_all(ascii.as_bytes())?;
+            let mut chars = tail.chars();
+            if let Some(c) = chars.next() {
+                for unit in c.encode_utf16(&mut [0u16; 2]) {
+                    write!(writer, "\\u{unit:04x}")?;
+                }
+            }
+            rest = chars.as_str();
+        }
+        writer.write_all(rest.as_bytes())
+    }
 }
 
 /// Sorts pairs by key (and, with `by_value`, equal keys by value) as Python's stable `sorted`
@@ -200,50 +209,6 @@ pub fn sort_pairs(pairs: &mut [(&str, &str)], by_value: bool) {
     } else {
         pairs.sort_by_key(|&(key, _)| key);
     }
-}
-
-/// Appends `value` as a JSON string. With `ascii_only` it escapes as Python's `ensure_ascii` does
-/// (DEL and everything above it as `\uXXXX`, astral characters as surrogate pairs); without, it
-/// escapes only what JSON requires, as serde_json does. Runs that need no escape are copied whole.
-fn push_json_string(out: &mut String, value: &str, ascii_only: bool) {
-    out.push('"');
-    let mut run_start = 0;
-    let mut i = 0;
-    while let Some(&byte) = value.as_bytes().get(i) {
-        let short = match byte {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            byte if byte < b' ' || (ascii_only && byte > b'~') => "",
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        out.push_str(value.get(run_start..i).unwrap_or_default());
-        if short.is_empty() {
-            // A control character, or (ensure_ascii) DEL or the first byte of a non-ASCII one.
-            let c = value
-                .get(i..)
-                .and_then(|rest| rest.chars().next())
-                .unwrap_or_default();
-            for unit in c.encode_utf16(&mut [0u16; 2]) {
-                out.push_str("\\u");
-                out.push_str(&lower_hex(&unit.to_be_bytes()));
-            }
-            i += c.len_utf8();
-        } else {
-            out.push_str(short);
-            i += 1;
-        }
-        run_start = i;
-    }
-    out.push_str(value.get(run_start..).unwrap_or_default());
-    out.push('"');
 }
 
 #[cfg(test)]
@@ -258,15 +223,34 @@ mod tests {
     }
 
     #[test]
+    fn quote_keeps_exactly_what_python_keeps() {
+        // Python's `quote(safe="")`: ASCII letters, digits and `_.-~` kept, every other byte `%XX`.
+        for byte in 0u8..=127 {
+            let c = char::from(byte);
+            let expected = if c.is_ascii_alphanumeric() || "_.-~".contains(c) {
+                c.to_string()
+            } else {
+                format!("%{byte:02X}")
+            };
+            assert_eq!(quote(&c.to_string()), expected, "{byte:#x}");
+        }
+        assert_eq!(quote("é\u{7f}😀"), "%C3%A9%7F%F0%9F%98%80");
+    }
+
+    #[test]
     fn quote_keep_slash_keeps_only_real_slashes() {
         assert_eq!(quote_keep_slash("a/b c"), "a/b%20c");
         assert_eq!(quote_keep_slash("%2F"), "%252F");
+        assert_eq!(quote_keep_slash("//a//"), "//a//");
+        assert_eq!(quote_keep_slash(""), "");
     }
 
     #[test]
     fn quote_plus_turns_spaces_into_plus_and_encodes_plus() {
         assert_eq!(quote_plus("a b+c/="), "a+b%2Bc%2F%3D");
         assert_eq!(quote_plus("%20"), "%2520");
+        assert_eq!(quote_plus("  a "), "++a+");
+        assert_eq!(quote_plus("a/b"), "a%2Fb");
     }
 
     #[test]
@@ -280,6 +264,8 @@ mod tests {
         assert_eq!(percent_decode("a%2Fb%20c+d%zz%4", false), "a/b c+d%zz%4");
         assert_eq!(percent_decode("a+b%2B", true), "a b+");
         assert_eq!(percent_decode("%C3%A9%FF", false), "é\u{fffd}");
+        assert_eq!(percent_decode("%%41%4%41%", false), "%A%4A%");
+        assert_eq!(percent_decode("+%2b+", false), "+++");
         let text = "x y/é+%😀";
         assert_eq!(percent_decode(&quote(text), false), text);
         assert_eq!(percent_decode(&quote_plus(text), true), text);
@@ -346,6 +332,27 @@ mod tests {
     }
 
     #[test]
+    fn many_pairs_in_descending_order_come_out_sorted() {
+        let keys: Vec<String> = (0..120_000).rev().map(|n| format!("k{n:06}")).collect();
+        let mut pairs: Vec<(&str, &str)> = keys.iter().map(|k| (k.as_str(), "v")).collect();
+        sort_pairs(&mut pairs, false);
+        assert_eq!(pairs.len(), 120_000);
+        assert!(pairs.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(pairs[0].0, "k000000");
+        sort_pairs(&mut pairs, true);
+        assert!(pairs.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn service_params_escapes_what_json_requires_and_nothing_else() {
+        // Control characters as short or lowercase `\u` escapes, DEL and non-ASCII as they are.
+        assert_eq!(
+            service_params_json("\n\t\u{1}\u{1f}", "\u{7f}é😀", "/"),
+            "{\"user_networks\":\"\\n\\t\\u0001\\u001f\",\"user_password\":\"\u{7f}é😀\",\"user_name\":\"/\"}"
+        );
+    }
+
+    #[test]
     fn python_json_dumps_sorts_and_escapes_like_python() {
         assert_eq!(
             python_json_dumps_sorted(&[("zone", "jn1a"), ("cluster_id", "ehpc-1"), ("mod", "700")]),
@@ -354,6 +361,16 @@ mod tests {
         assert_eq!(
             python_json_dumps_sorted(&[("k", "é\u{7f}😀\u{1}\"")]),
             r#"{"k": "\u00e9\u007f\ud83d\ude00\u0001\""}"#
+        );
+        // json.dumps({"b": "\b\f\n\r\t\\/\u2028\uffff", "a": ""}, sort_keys=True)
+        assert_eq!(
+            python_json_dumps_sorted(&[("b", "\u{8}\u{c}\n\r\t\\/\u{2028}\u{ffff}"), ("a", "")]),
+            r#"{"a": "", "b": "\b\f\n\r\t\\/\u2028\uffff"}"#
+        );
+        assert_eq!(python_json_dumps_sorted(&[]), "{}");
+        assert_eq!(
+            python_json_dumps_sorted(&[("é", "x")]),
+            r#"{"\u00e9": "x"}"#
         );
     }
 }

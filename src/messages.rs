@@ -31,6 +31,7 @@ pub enum Rule {
     TooLong { max: usize },
     InvalidNetwork { entry: String },
     InvalidPrefix { entry: String, max: u8 },
+    TooManyNetworks { max: usize, count: usize },
     ModFormat,
     // Warnings: accepted, but worth a second look.
     ShortPassword { recommended: usize },
@@ -51,6 +52,7 @@ impl Rule {
             Rule::TooLong { .. } => "too_long",
             Rule::InvalidNetwork { .. } => "invalid_network",
             Rule::InvalidPrefix { .. } => "invalid_prefix",
+            Rule::TooManyNetworks { .. } => "too_many_networks",
             Rule::ModFormat => "mod_format",
             Rule::ShortPassword { .. } => "short_password",
             Rule::AllNetworks { .. } => "all_networks",
@@ -92,6 +94,9 @@ impl Rule {
             Rule::InvalidPrefix { entry, max } => format!(
                 "{field}: the prefix length of \"{entry}\" must be a number from 0 to {max}."
             ),
+            Rule::TooManyNetworks { max, count } => format!(
+                "{field} may list at most {max} networks per user; {count} different networks were given."
+            ),
             Rule::ModFormat => format!("{field} must be three octal digits, such as 700."),
             Rule::ShortPassword { recommended } => format!(
                 "{field} is shorter than {recommended} characters; a longer password is safer."
@@ -130,6 +135,9 @@ impl Rule {
             }
             Rule::InvalidPrefix { entry, max } => {
                 format!("{field}：\"{entry}\" 的前缀长度须为 0 到 {max} 之间的数字。")
+            }
+            Rule::TooManyNetworks { max, count } => {
+                format!("{field} 每个用户最多只能有 {max} 个网络，当前为 {count} 个不同的网络。")
             }
             Rule::ModFormat => format!("{field} 须为三位八进制数字，例如 700。"),
             Rule::ShortPassword { recommended } => {
@@ -174,6 +182,10 @@ mod tests {
                 entry: entry.clone(),
                 max: 32,
             },
+            Rule::TooManyNetworks {
+                max: 256,
+                count: 300,
+            },
             Rule::ModFormat,
             Rule::ShortPassword { recommended: 8 },
             Rule::AllNetworks {
@@ -205,6 +217,6 @@ mod tests {
         }
         let mut codes: Vec<_> = rules.iter().map(Rule::code).collect();
         codes.dedup();
-        assert_eq!(codes.len(), 13);
+        assert_eq!(codes.len(), 14);
     }
 }

@@ -3,6 +3,7 @@
 //! broken rule of every field, so that a form can show them all at once.
 
 use crate::messages::{Charset, Lang, Rule};
+use std::collections::BTreeSet;
 
 /// One broken rule of one field.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,6 +106,9 @@ pub const CLICKHOUSE_PASSWORD_RECOMMENDED: usize = 8;
 pub const EHPC_USERNAME_MAX: usize = 8;
 pub const EHPC_PASSWORD_MIN: usize = 12;
 pub const EHPC_PASSWORD_MAX: usize = 30;
+/// Policy: the most networks one ClickHouse user may take, counted once split, trimmed and
+/// deduplicated (that is, as many as are sent), so that a repeat does not count twice.
+pub const MAX_NETWORKS: usize = 256;
 /// The special characters the EHPC document allows in passwords.
 pub const EHPC_PASSWORD_SPECIALS: &str = "!@#%^&()*";
 
@@ -329,21 +333,23 @@ fn split_networks(raw: &[String]) -> Vec<&str> {
 
 /// The distinct entries of `user_networks`, in input order, joined with `;` as the API expects.
 pub fn join_networks(raw: &[String]) -> String {
-    let mut kept: Vec<&str> = Vec::new();
-    for entry in split_networks(raw) {
-        if !kept.contains(&entry) {
-            kept.push(entry);
-        }
-    }
+    let mut seen = BTreeSet::new();
+    let kept: Vec<&str> = split_networks(raw)
+        .into_iter()
+        .filter(|entry| seen.insert(*entry))
+        .collect();
     kept.join(";")
 }
 
 /// Splits, trims and checks `user_networks`; returns the distinct valid entries in input order.
+/// A repeat of a valid entry is dropped with a warning at each repeat; an invalid entry is an
+/// error each time it appears. Repeats are found in a set, so many networks cost O(n log n).
 fn check_networks<'a>(check: &mut Checker, raw: &'a [String]) -> Vec<&'a str> {
     const FIELD: &str = "user_networks";
     let mut kept: Vec<&str> = Vec::new();
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
     for entry in split_networks(raw) {
-        if kept.contains(&entry) {
+        if seen.contains(entry) {
             check.warning(
                 FIELD,
                 Rule::DuplicateNetwork {
@@ -363,9 +369,19 @@ fn check_networks<'a>(check: &mut Checker, raw: &'a [String]) -> Vec<&'a str> {
                         },
                     );
                 }
+                seen.insert(entry);
                 kept.push(entry);
             }
         }
+    }
+    if kept.len() > MAX_NETWORKS {
+        check.error(
+            FIELD,
+            Rule::TooManyNetworks {
+                max: MAX_NETWORKS,
+                count: kept.len(),
+            },
+        );
     }
     let any_invalid = check.report.errors.iter().any(|e| e.field == FIELD);
     if kept.is_empty() && !any_invalid {
@@ -724,6 +740,125 @@ mod tests {
             result.value.map(|v| v.user_networks),
             Some("10.0.0.0/8;192.168.1.1;fe80::1/64".into())
         );
+    }
+
+    /// `count` distinct IPv4 addresses, `10.0.0.0` upwards.
+    fn distinct_networks(count: u32) -> Vec<String> {
+        (0..count)
+            .map(|n| format!("10.{}.{}.{}", n >> 16, (n >> 8) & 255, n & 255))
+            .collect()
+    }
+
+    fn clickhouse_with(networks: Vec<String>) -> ClickHouseUser {
+        ClickHouseUser {
+            user_networks: networks,
+            ..clickhouse("u", "password", &[])
+        }
+    }
+
+    #[test]
+    fn a_user_takes_at_most_max_networks() {
+        let most = distinct_networks(MAX_NETWORKS as u32);
+        let result = validate_clickhouse_user(&clickhouse_with(most.clone()), Lang::En);
+        assert!(result.report.ok, "{:?}", result.report.errors);
+        assert_eq!(result.value.map(|v| v.user_networks), Some(most.join(";")));
+        let report = validate_clickhouse_user(
+            &clickhouse_with(distinct_networks(MAX_NETWORKS as u32 + 1)),
+            Lang::En,
+        )
+        .report;
+        assert_eq!(
+            codes(&report.errors),
+            [("user_networks", "too_many_networks")]
+        );
+        assert_eq!(
+            report.errors[0].message,
+            "user_networks may list at most 256 networks per user; 257 different networks were given."
+        );
+    }
+
+    #[test]
+    fn repeats_do_not_count_towards_max_networks() {
+        let mut networks = distinct_networks(MAX_NETWORKS as u32);
+        networks.extend(distinct_networks(10));
+        let result = validate_clickhouse_user(&clickhouse_with(networks), Lang::Zh);
+        assert!(result.report.ok, "{:?}", result.report.errors);
+        assert_eq!(result.report.warnings.len(), 10);
+        assert_eq!(
+            result.report.warnings[0].message,
+            "user_networks：\"10.0.0.0\" 重复出现，已去除重复项。"
+        );
+    }
+
+    #[test]
+    fn too_many_networks_is_worded_in_chinese_too() {
+        let report =
+            validate_clickhouse_user(&clickhouse_with(distinct_networks(300)), Lang::Zh).report;
+        assert_eq!(
+            report.errors[0].message,
+            "user_networks 每个用户最多只能有 256 个网络，当前为 300 个不同的网络。"
+        );
+    }
+
+    #[test]
+    fn seventy_thousand_distinct_networks_are_checked_and_refused() {
+        let mut networks = distinct_networks(70_000);
+        networks[69_999] = "10.0.0.256".into();
+        let report = validate_clickhouse_user(&clickhouse_with(networks), Lang::En).report;
+        assert_eq!(
+            codes(&report.errors),
+            [
+                ("user_networks", "invalid_network"),
+                ("user_networks", "too_many_networks")
+            ]
+        );
+        assert!(report.errors[1].message.contains("; 69999 different"));
+    }
+
+    #[test]
+    fn seventy_thousand_repeats_warn_at_each_repeat_and_keep_the_first_order() {
+        // 200 networks, given backwards, then over and over: 70,000 entries in all.
+        let distinct: Vec<String> = distinct_networks(200).into_iter().rev().collect();
+        let networks: Vec<String> = distinct.iter().cycle().take(70_000).cloned().collect();
+        let result = validate_clickhouse_user(&clickhouse_with(networks.clone()), Lang::En);
+        assert!(result.report.ok, "{:?}", result.report.errors);
+        assert_eq!(result.report.warnings.len(), 70_000 - 200);
+        assert!(result
+            .report
+            .warnings
+            .iter()
+            .all(|w| w.code == "duplicate_network"));
+        assert!(result.report.warnings[0].message.contains("\"10.0.0.199\""));
+        assert_eq!(
+            result.value.map(|v| v.user_networks),
+            Some(distinct.join(";"))
+        );
+        assert_eq!(join_networks(&networks), distinct.join(";"));
+    }
+
+    #[test]
+    fn repeated_invalid_networks_are_errors_each_time() {
+        let report =
+            validate_clickhouse_user(&clickhouse("u", "password", &["x;::1;x;::1"]), Lang::En)
+                .report;
+        assert_eq!(
+            codes(&report.errors),
+            [
+                ("user_networks", "invalid_network"),
+                ("user_networks", "invalid_network")
+            ]
+        );
+        assert_eq!(
+            codes(&report.warnings),
+            [("user_networks", "duplicate_network")]
+        );
+    }
+
+    #[test]
+    fn join_networks_keeps_the_first_of_each() {
+        let raw = vec![" b ;a\nb".to_string(), "c;a;;".to_string()];
+        assert_eq!(join_networks(&raw), "b;a;c");
+        assert_eq!(join_networks(&[]), "");
     }
 
     #[test]

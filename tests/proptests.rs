@@ -1,17 +1,19 @@
-//! Property tests over the crate's public API: `service_params` encoding round-trips, validation
-//! never panics and keeps its own invariants, and signing is deterministic yet changes with every
-//! parameter. Case counts are kept small enough for the whole file to run in a few seconds.
+//! Property tests over the crate's public API: the encoders follow Python's rule and round-trip,
+//! validation never panics, keeps its own invariants and deduplicates networks as a plain pairwise
+//! scan would, and signing is deterministic yet changes with every parameter. Case counts are
+//! kept small enough for the whole file to run in a few seconds.
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
 use qingcloud_useradd::encoding::{
-    encode_service_params, form_urlencode, python_json_dumps_sorted, service_params_json,
+    encode_service_params, form_urlencode, percent_decode, python_json_dumps_sorted, quote,
+    quote_keep_slash, quote_plus, service_params_json,
 };
 use qingcloud_useradd::messages::Lang;
 use qingcloud_useradd::request::{self, Credentials, HttpRequest, Method, Stamp};
 use qingcloud_useradd::signing::{ehpc, iaas};
 use qingcloud_useradd::validation::{
-    validate_clickhouse_user, validate_ehpc_user, ClickHouseUser, EhpcUser, Report,
+    join_networks, validate_clickhouse_user, validate_ehpc_user, ClickHouseUser, EhpcUser, Report,
     ValidClickHouseUser, ValidEhpcUser,
 };
 use serde_json::Value;
@@ -59,8 +61,104 @@ fn form_decode(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Python's `quote` byte by byte: ASCII letters, digits, `_.-~` and the `safe` bytes kept, a
+/// space as `+` for `quote_plus`, every other byte `%XX` in uppercase.
+fn python_quote(text: &str, safe: &[u8], plus: bool) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"_.-~".contains(&b) || safe.contains(&b) {
+                char::from(b).to_string()
+            } else if plus && b == b' ' {
+                "+".to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// `user_networks` entries from a small alphabet whose validity is plain: addresses are valid,
+/// `x…` entries are not, and separators and blanks make empty entries.
+fn network_chunk() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof!["10\\.0\\.0\\.[0-3]", "::[0-3]", "x[0-1]", " ?", ""],
+        0..6,
+    )
+    .prop_flat_map(|entries| {
+        let separators = proptest::collection::vec("[;\n\r]", entries.len());
+        (Just(entries), separators)
+    })
+    .prop_map(|(entries, separators)| {
+        entries
+            .iter()
+            .zip(separators)
+            .map(|(entry, separator)| format!("{entry}{separator}"))
+            .collect()
+    })
+}
+
 proptest! {
     #![proptest_config(config(512))]
+
+    /// The three encoders are Python's `quote`, `quote(safe="/")` and `quote_plus`, and the
+    /// decoder (`unquote`, `unquote_plus`) undoes them.
+    #[test]
+    fn encoders_follow_pythons_rule(text in tricky()) {
+        prop_assert_eq!(quote(&text), python_quote(&text, b"", false));
+        prop_assert_eq!(quote_keep_slash(&text), python_quote(&text, b"/", false));
+        prop_assert_eq!(quote_plus(&text), python_quote(&text, b"", true));
+        prop_assert_eq!(percent_decode(&quote(&text), false), text.clone());
+        prop_assert_eq!(percent_decode(&quote_keep_slash(&text), false), text.clone());
+        prop_assert_eq!(percent_decode(&quote_plus(&text), true), text);
+    }
+
+    /// Networks are split, trimmed and deduplicated as a pairwise scan over the entries would:
+    /// the first of each valid entry kept in order, a warning at each later repeat of one, an
+    /// error at each invalid entry.
+    #[test]
+    fn networks_are_deduplicated_as_a_pairwise_scan_would(
+        chunks in proptest::collection::vec(network_chunk(), 0..5),
+    ) {
+        let entries: Vec<&str> = chunks
+            .iter()
+            .flat_map(|chunk| chunk.split([';', '\n', '\r']))
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .collect();
+        let mut kept: Vec<&str> = Vec::new();
+        let (mut repeats, mut invalid) = (0, 0);
+        for entry in &entries {
+            if kept.contains(entry) {
+                repeats += 1;
+            } else if entry.starts_with('x') {
+                invalid += 1;
+            } else {
+                kept.push(entry);
+            }
+        }
+        let user = ClickHouseUser {
+            cluster: "cl-yxgxofd3".into(),
+            zone: "pek3".into(),
+            user_name: "u".into(),
+            user_password: "password".into(),
+            user_networks: chunks.clone(),
+        };
+        let report = validate_clickhouse_user(&user, Lang::En);
+        let warned = report.report.warnings.iter().filter(|w| w.code == "duplicate_network").count();
+        prop_assert_eq!(warned, repeats);
+        let refused = report.report.errors.iter().filter(|e| e.field == "user_networks").count();
+        prop_assert_eq!(refused, if invalid == 0 && kept.is_empty() { 1 } else { invalid });
+        if report.report.ok {
+            prop_assert_eq!(report.value.map(|v| v.user_networks), Some(kept.join(";")));
+        }
+        let mut distinct: Vec<&str> = Vec::new();
+        for entry in entries {
+            if !distinct.contains(&entry) {
+                distinct.push(entry);
+            }
+        }
+        prop_assert_eq!(join_networks(&chunks), distinct.join(";"));
+    }
 
     /// Encoding then decoding `service_params` gives back the three strings, in the documented
     /// key order, and the encoded form holds only unreserved characters and `%XX`.

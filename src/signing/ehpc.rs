@@ -6,6 +6,7 @@
 
 use super::hmac_sha256_base64;
 use crate::encoding::{join_pairs, quote_keep_slash, Quoting};
+use md5::{Digest, Md5};
 
 /// `process_canonical_uri`: each path segment re-encoded, and a trailing `/`.
 pub fn canonical_uri(path: &str) -> String {
@@ -35,7 +36,7 @@ pub fn canonical_query<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> Strin
 
 /// Lowercase hex MD5 of the body; an absent body is the empty string.
 pub fn body_digest(body: &[u8]) -> String {
-    crate::encoding::lower_hex(&super::md5(body))
+    format!("{:x}", Md5::digest(body))
 }
 
 pub fn string_to_sign<K: AsRef<str>, V: AsRef<str>>(
@@ -98,6 +99,15 @@ mod tests {
     #[test]
     fn digest_of_empty_body() {
         assert_eq!(body_digest(b""), "d41d8cd98f00b204e9800998ecf8427e");
+    }
+
+    #[test]
+    fn digest_is_lowercase_hex_md5_of_the_bytes() {
+        // RFC 1321's test suite.
+        assert_eq!(
+            body_digest(b"message digest"),
+            "f96b697d7cb7938d525a2f31aaf161d0"
+        );
     }
 
     #[test]
