@@ -113,13 +113,17 @@ export function parseCsv(text, delimiter) {
   return [...records(text, delimiter)];
 }
 
-/** Text a spreadsheet would run as a formula when the cell is opened. */
-const FORMULA = /^[=+\-@\t\r]/;
+/**
+ * Text a spreadsheet may run as a formula when the cell is opened: = + - @ first, or after
+ * whitespace, which spreadsheets may trim (`\s` holds spaces, tabs, line breaks and the full-width
+ * space U+3000); or a leading tab or CR.
+ */
+const FORMULA = /^(?:[\t\r]|\s*[=+\-@])/;
 
 /**
  * One CSV field: quoted when it holds a comma, a quote, a line end or outer spaces. With `safe`,
- * a text starting like a formula (= + - @, tab, CR) gets a leading apostrophe, so that a
- * spreadsheet shows it instead of running it; numbers are written as they are.
+ * a text that may run as a formula gets a leading apostrophe, so that a spreadsheet shows it
+ * instead of running it; numbers are written as they are.
  */
 export function csvField(value, { safe = false } = {}) {
   if (value === null || value === undefined) return '';

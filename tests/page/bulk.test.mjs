@@ -2,7 +2,7 @@
 // sent with "send the valid rows", the results file, pause and cancel (the sandbox's request log
 // says what was sent), 10,000 rows without freezing the page, both languages, EHPC rows pasted
 // with hostile text, credentials refused, and Retry of the rows that failed or were not sent.
-// csv.js is tested on its own first.
+// csv.js is tested on its own in tests/www/.
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,42 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addClickHouseUser } from 'qingcloud-useradd';
 import { DEMO } from '../support/sandbox.mjs';
-import { csvField, detectDelimiter, parseCsv, toCsv } from '../../www/csv.js';
+import { csvField, parseCsv } from '../../www/csv.js';
 import * as i18n from '../../www/i18n.js';
 import { ARTIFACTS, apiRequests, axeViolations, fillSettings, showTab, unique, usePageFixture } from './helpers.mjs';
 
 const FINAL_STATES = ['done', 'cancelled', 'stopped', 'error', 'refused', 'nothing'];
 const STATUSES = ['created', 'exists', 'invalid', 'failed', 'not_sent'];
 const CH_HEADER = 'cluster,user_name,user_password,user_networks';
-
-describe('csv.js', () => {
-  test('quoted fields with commas, line breaks and doubled quotes; CRLF, LF and CR; a BOM', () => {
-    const text = '\ufeffa,b,c\r\n1,"x,y","he said ""hi"""\r\n"two\r\nlines",,3\n4,5,6\r7,8,9';
-    assert.deepEqual(parseCsv(text).map((r) => r.fields), [
-      ['a', 'b', 'c'], ['1', 'x,y', 'he said "hi"'], ['two\r\nlines', '', '3'], ['4', '5', '6'], ['7', '8', '9'],
-    ]);
-    assert.deepEqual(parseCsv(text).map((r) => r.line), [1, 2, 3, 5, 6], 'the line each record starts on');
-    assert.deepEqual(parseCsv('a,b\r\n').map((r) => r.fields), [['a', 'b']], 'a final line end starts no record');
-    assert.deepEqual(parseCsv('a,b\n\n1,2').map((r) => r.fields), [['a', 'b'], [''], ['1', '2']]);
-    assert.deepEqual(parseCsv('a,').map((r) => r.fields), [['a', '']]);
-    assert.deepEqual(parseCsv(''), []);
-  });
-
-  test('broken quotes are flagged, tab-separated text is read, and what is written reads back', () => {
-    assert.equal(parseCsv('a,"b\nc').at(-1).problem, 'unclosed_quote');
-    assert.equal(parseCsv('a,"b"c,d')[0].problem, 'stray_quote');
-    assert.equal(detectDelimiter('user_name\tuser_password\n'), '\t');
-    assert.deepEqual(parseCsv('a\tb\n1\t2,3').map((r) => r.fields), [['a', 'b'], ['1', '2,3']]);
-    const rows = [['index', 'text'], [1, 'plain'], [2, 'comma, "quote"\r\nline'], [3, ' spaced '], [4, '=SUM(A1)']];
-    const written = toCsv(rows, { safe: true });
-    assert.ok(written.endsWith('\r\n'));
-    assert.deepEqual(parseCsv(written).map((r) => r.fields), [
-      ['index', 'text'], ['1', 'plain'], ['2', 'comma, "quote"\r\nline'], ['3', ' spaced '], ['4', "'=SUM(A1)"],
-    ]);
-    assert.equal(csvField('-1+2', { safe: true }), "'-1+2");
-    assert.equal(csvField(-1, { safe: true }), '-1', 'numbers are numbers');
-  });
-});
 
 let sandbox;
 const page = usePageFixture({ jobDelayMs: 30, quietConsole: true }, (ready) => ({ sandbox } = ready));
