@@ -1,9 +1,9 @@
-// csv.js on its own: reading (quotes, line ends, separators, a BOM, broken quotes) and writing,
-// with the formula guard of the results file.
+// csv.js on its own: reading (quotes, line ends, separators, a BOM, broken quotes), reading a file
+// within a size bound, and writing, with the formula guard of the results file.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { csvField, detectDelimiter, parseCsv, toCsv } from '../../www/csv.js';
+import { csvField, detectDelimiter, MAX_FILE_BYTES, parseCsv, readFileText, toCsv } from '../../www/csv.js';
 
 test('quoted fields with commas, line breaks and doubled quotes; CRLF, LF and CR; a BOM', () => {
   const text = '\ufeffa,b,c\r\n1,"x,y","he said ""hi"""\r\n"two\r\nlines",,3\n4,5,6\r7,8,9';
@@ -44,4 +44,14 @@ test('the formula guard catches = + - @ first or after spaces, tabs, line breaks
   for (const text of ['plain', 'a=1', 'x-1', 'mail@example.com', ' spaced ', '中文', '\u3000中文', '']) {
     assert.ok(!csvField(text, { safe: true }).replace(/^"/, '').startsWith("'"), `not guarded: ${JSON.stringify(text)}`);
   }
+});
+
+test('a file is read as UTF-8 text; one over the bound is not read', async () => {
+  assert.deepEqual(await readFileText(new Blob(['\ufeffa,b\n中文,2\n'])), { text: 'a,b\n中文,2\n' }, 'the BOM is dropped');
+  let read = false;
+  const huge = { size: MAX_FILE_BYTES + 1, text: async () => { read = true; return ''; } };
+  assert.deepEqual(await readFileText(huge), { problem: 'too_big' });
+  assert.equal(read, false, 'never read');
+  const broken = { size: 10, text: async () => { throw new DOMException('gone', 'NotReadableError'); } };
+  assert.deepEqual(await readFileText(broken), { problem: 'read_failed' });
 });
