@@ -68,7 +68,7 @@ export function rowInput(kind, row, zone) {
 }
 
 /** The header row's columns, or `{ problem }` when it does not fit `kind`. */
-export function readHeader(fields, kind) {
+function readHeader(fields, kind) {
   const names = fields.map((field) => field.trim().toLowerCase());
   const index = {};
   const unknown = [];
@@ -88,7 +88,7 @@ export function readHeader(fields, kind) {
 }
 
 /** A row of named fields; `problem` says why the record could not be read into them. */
-export function makeRow(record, index, kind, header) {
+function makeRow(record, index, kind, header) {
   const fields = {};
   for (const column of kind.columns) fields[column] = column in header.index ? (record.fields[header.index[column]] ?? '') : '';
   let problem = null;
@@ -101,7 +101,7 @@ export function makeRow(record, index, kind, header) {
  * Validates `row` with the package in `context.lang`; a repeat of an earlier row (`context.seen`:
  * cluster and name to the first row's index) is invalid.
  */
-export function checkRow(row, kind, context) {
+function checkRow(row, kind, context) {
   row.cluster = row.fields[kind.cluster].trim() || context.defaultCluster;
   row.name = row.fields[kind.name];
   row.warnings = [];

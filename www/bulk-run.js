@@ -8,6 +8,7 @@
 // `info`, which is what a journal of the run needs.
 
 import { KINDS, visible } from './bulk-rows.js';
+import { describeError } from './errors.js';
 import { t } from './i18n.js';
 
 /** Rows per call of the bulk API. */
@@ -133,7 +134,7 @@ export function createRun(sheet, { skip }) {
     execute(send).catch((error) => {
       // Not expected: the package reports per row. Say so rather than hang in "running".
       if (!run.active()) return;
-      const described = { code: 'unknown', message: String(error?.message ?? error) };
+      const described = describeError(error);
       for (let i = 0; i < run.total; i += 1) {
         if (!FINAL.includes(run.status[i])) setStatus(i, 'failed', { error: described });
       }

@@ -3,6 +3,7 @@
 // any of the rows' passwords: a server may quote what it was sent. No DOM.
 
 import { KINDS, rowInput, withoutPassword } from './bulk-rows.js';
+import { describeError } from './errors.js';
 
 export const MAX_CONCURRENCY = 16;
 
@@ -37,12 +38,6 @@ export function sendOptions(kind, s, settings, { lang, concurrency, skip }) {
   };
 }
 
-/** A package error (or anything thrown) as `{ code, message, retCode }`. */
-export function describeError(api, error) {
-  if (api.isQingCloudError(error)) return { code: error.code, message: error.message, retCode: error.retCode };
-  return { code: 'unknown', message: String(error?.message ?? error) };
-}
-
 /** `row` (a progress event's row or a result) with `password` masked in its messages. */
 function masked(row, password) {
   if (!row.error && !row.note) return row;
@@ -73,7 +68,7 @@ export function rowSender({ api, kind, rows, credentials, options }) {
       });
       return { ...result, results: result.results.map((row) => masked(row, passwords[row.index])) };
     } catch (error) {
-      const described = describeError(api, error);
+      const described = describeError(error, api.isQingCloudError);
       described.message = passwords.reduce((message, password) => withoutPassword(message, password), described.message);
       throw described;
     }
