@@ -33,5 +33,5 @@ python3 -m pytest -q tests/sandbox
 step "fuzzing: each cargo-fuzz target for 30 s"
 bash scripts/fuzz.sh 30
 
-step "the package's JS API, the SDK oracle, the types, faults, load, the page"
-node --test --test-concurrency=1 tests/js/ tests/support/ tests/page/
+step "the package's JS API, the SDK oracle, the types, faults, load, the page's modules, the page"
+node --test --test-concurrency=1 tests/js/ tests/support/ tests/www/ tests/page/

@@ -14,6 +14,7 @@ import init, {
   waitForJob,
 } from './pkg/qingcloud_useradd.js';
 import { h, replace } from './dom.js';
+import { describeError } from './errors.js';
 import { detectLang, getLang, onLangChange, setLang, t } from './i18n.js';
 import { setupBulk } from './bulk.js';
 import { setupHistory } from './outcomes.js';
@@ -289,11 +290,6 @@ function setupForm(def) {
 }
 
 /** The plain-words part of an error: its code, ret_code and the package's message. */
-function describeError(error) {
-  if (isQingCloudError(error)) return { code: error.code, retCode: error.retCode, message: error.message };
-  return { code: 'unknown', message: String(error?.message ?? error) };
-}
-
 /** Sends one add-user request and follows its job to the end, reporting in the history. */
 async function follow(def, input, s, credentials, release) {
   const update = history.add({ kind: def.kind, ...def.describe(input) });
@@ -316,7 +312,7 @@ async function follow(def, input, s, credentials, release) {
     });
     update({ status: 'successful' });
   } catch (error) {
-    update({ status: 'failed', error: describeError(error) });
+    update({ status: 'failed', error: describeError(error, isQingCloudError) });
   } finally {
     release();
   }

@@ -1,10 +1,26 @@
 // CSV for the Bulk tab (RFC 4180, read leniently): quoted fields holding commas, line breaks and
 // doubled quotes; CRLF, LF or CR line ends; a UTF-8 byte order mark; comma- or tab-separated
-// (rows pasted from a spreadsheet are tab-separated). Pure functions, no DOM: Node tests import it.
+// (rows pasted from a spreadsheet are tab-separated). No DOM: Node tests import it.
+
+/** Files larger than this are not read. */
+export const MAX_FILE_BYTES = 50 * 1024 * 1024;
 
 const QUOTE = 34; // "
 const CR = 13;
 const LF = 10;
+
+/**
+ * The text of `file` (a File or Blob), UTF-8, or `{ problem }`: 'too_big' (over MAX_FILE_BYTES,
+ * not read) or 'read_failed'.
+ */
+export async function readFileText(file) {
+  if (file.size > MAX_FILE_BYTES) return { problem: 'too_big' };
+  try {
+    return { text: await file.text() };
+  } catch {
+    return { problem: 'read_failed' };
+  }
+}
 
 /**
  * The separator of `text`: a tab when its first line holds tabs and no comma, else a comma.
@@ -113,13 +129,17 @@ export function parseCsv(text, delimiter) {
   return [...records(text, delimiter)];
 }
 
-/** Text a spreadsheet would run as a formula when the cell is opened. */
-const FORMULA = /^[=+\-@\t\r]/;
+/**
+ * Text a spreadsheet may run as a formula when the cell is opened: = + - @ first, or after
+ * whitespace, which spreadsheets may trim (`\s` holds spaces, tabs, line breaks and the full-width
+ * space U+3000); or a leading tab or CR.
+ */
+const FORMULA = /^(?:[\t\r]|\s*[=+\-@])/;
 
 /**
  * One CSV field: quoted when it holds a comma, a quote, a line end or outer spaces. With `safe`,
- * a text starting like a formula (= + - @, tab, CR) gets a leading apostrophe, so that a
- * spreadsheet shows it instead of running it; numbers are written as they are.
+ * a text that may run as a formula gets a leading apostrophe, so that a spreadsheet shows it
+ * instead of running it; numbers are written as they are.
  */
 export function csvField(value, { safe = false } = {}) {
   if (value === null || value === undefined) return '';
