@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh build
 
 # One stable toolchain builds the package: the release profile in Cargo.toml says how.
-cargo build --release --target wasm32-unknown-unknown -p qingcloud-useradd --lib --target-dir target/package
+# Paths in panic locations are cut to the crate's own, which only shortens strings.
+RUSTFLAGS="--remap-path-prefix=$HOME/.cargo/registry/src= --remap-path-prefix=$PWD=" \
+  cargo build --release --target wasm32-unknown-unknown -p qingcloud-useradd --lib --target-dir target/package
 wasm=target/package/wasm32-unknown-unknown/release/qingcloud_useradd.wasm
 # Built beside pkg/ and swapped in at the end, so that a test or benchmark running meanwhile never
 # sees a half-built package.

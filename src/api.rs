@@ -179,23 +179,24 @@ pub fn read<T: serde::de::DeserializeOwned + Default>(
     value: &serde_json::Value,
     what: &str,
 ) -> Result<T, WrongShape> {
-    match value {
-        serde_json::Value::Null => Ok(T::default()),
-        serde_json::Value::Object(_) => read_fields(value, what),
-        _ => Err(WrongShape(format!("{what} must be an object"))),
-    }
+    let fields = match value {
+        serde_json::Value::Null => return Ok(T::default()),
+        serde_json::Value::Object(fields) => fields,
+        _ => return Err(WrongShape(format!("{what} must be an object"))),
+    };
+    T::deserialize(value).map_err(|error| {
+        let field = fields.iter().find_map(|(name, value)| {
+            let alone = serde_json::Value::Object([(name.clone(), value.clone())].into_iter().collect());
+            T::deserialize(&alone).is_err().then_some(name.as_str())
+        });
+        wrong_field(field, what, &error)
+    })
 }
 
-/// Reads the fields of an object through `deserializer`, naming the field that is wrong.
-pub fn read_fields<'de, T: serde::Deserialize<'de>>(
-    deserializer: impl serde::Deserializer<'de>,
-    what: &str,
-) -> Result<T, WrongShape> {
-    serde_path_to_error::deserialize(deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        let field = if path == "." { what } else { &path };
-        WrongShape(format!("{field}: {}", error.inner()))
-    })
+/// What a refused argument says: the field that is wrong (found by reading each field alone, as
+/// every field may be left out), and why.
+pub fn wrong_field(field: Option<&str>, what: &str, error: &impl std::fmt::Display) -> WrongShape {
+    WrongShape(format!("{}: {error}", field.unwrap_or(what)))
 }
 
 /// The options resolved, with the clock reading and random id the caller supplies as defaults.
@@ -530,7 +531,7 @@ mod tests {
         assert!(error.0.starts_with("userName: invalid type"), "{}", error.0);
         let error = read::<ClickHouseUserInput>(&json(r#"{"userNetworks": ["::/0", 1]}"#), "the ClickHouse user")
             .expect_err("number");
-        assert!(error.0.starts_with("userNetworks[1]: invalid type"), "{}", error.0);
+        assert!(error.0.starts_with("userNetworks: invalid type"), "{}", error.0);
         let error = read::<EhpcUserInput>(&json(r#""isabel""#), "the EHPC user").expect_err("string");
         assert_eq!(error.0, "the EHPC user must be an object");
         assert!(WrongShape("x".into())

@@ -128,7 +128,8 @@ pub fn service_params_json(user_networks: &str, user_password: &str, user_name: 
         user_password,
         user_name,
     };
-    serde_json::to_string(&params).expect("a struct of strings always serialises")
+    // A struct of strings always serialises; the error (and its formatting code) never arises.
+    serde_json::to_string(&params).unwrap_or_default()
 }
 
 /// `service_params` as it appears URL-encoded in a query string.
@@ -149,9 +150,10 @@ pub fn python_json_dumps_sorted(pairs: &[(&str, &str)]) -> String {
     sort_pairs(&mut sorted, false);
     let mut out = Vec::with_capacity(sorted.iter().map(|(k, v)| k.len() + v.len() + 6).sum());
     let mut serializer = serde_json::Serializer::with_formatter(&mut out, PythonFormatter);
-    serializer
-        .collect_map(sorted)
-        .expect("strings written to memory always serialise");
+    // Strings written to memory always serialise: there is no error to report.
+    if serializer.collect_map(sorted).is_err() {
+        return String::new();
+    }
     // serde_json writes UTF-8, and this formatter ASCII only: nothing is replaced.
     String::from_utf8_lossy(&out).into_owned()
 }
@@ -204,11 +206,16 @@ impl serde_json::ser::Formatter for PythonFormatter {
 /// does: a stable O(n log n) sort, so that a request with many parameters in any order costs the
 /// same. UTF-8 byte order is code point order, which is how Python compares strings.
 pub fn sort_pairs(pairs: &mut [(&str, &str)], by_value: bool) {
-    if by_value {
-        pairs.sort();
-    } else {
-        pairs.sort_by_key(|&(key, _)| key);
-    }
+    // One comparison for both orders, so that the sort is compiled once.
+    pairs.sort_by(|a, b| {
+        a.0.cmp(b.0).then_with(|| {
+            if by_value {
+                a.1.cmp(b.1)
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+    });
 }
 
 #[cfg(test)]

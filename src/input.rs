@@ -152,6 +152,7 @@ pub struct DescribeJobsInput {
     #[serde(default, deserialize_with = "text")]
     pub zone: String,
     /// 1 to 100 job ids.
+    #[serde(default)]
     pub jobs: Vec<String>,
     #[serde(default)]
     #[tsify(optional)]

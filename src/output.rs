@@ -8,7 +8,6 @@ use crate::request::HttpRequest;
 use crate::response::ApiError;
 use crate::validation::{Issue, Report};
 use serde::{Serialize, Serializer};
-use std::collections::BTreeMap;
 use tsify::Tsify;
 
 /// The declarations written by hand: unions of literals, and the error interface.
@@ -67,8 +66,9 @@ pub struct SignedRequest<'a> {
     #[tsify(type = "HttpMethod")]
     pub method: &'a str,
     pub url: &'a str,
+    #[serde(serialize_with = "serialize_headers")]
     #[tsify(type = "Record<string, string>")]
-    pub headers: BTreeMap<&'a str, &'a str>,
+    pub headers: &'a [(String, String)],
     #[tsify(type = "string | null")]
     pub body: Option<&'a str>,
 }
@@ -78,17 +78,18 @@ impl<'a> From<&'a HttpRequest> for SignedRequest<'a> {
         SignedRequest {
             method: request.method.as_str(),
             url: &request.url,
-            headers: headers(&request.headers),
+            headers: &request.headers,
             body: request.body.as_deref(),
         }
     }
 }
 
-fn headers(headers: &[(String, String)]) -> BTreeMap<&str, &str> {
-    headers
-        .iter()
-        .map(|(name, value)| (name.as_str(), value.as_str()))
-        .collect()
+/// Headers as an object of names and values, as `fetch` takes them.
+fn serialize_headers<S: Serializer>(
+    headers: &&[(String, String)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(headers.iter().map(|(name, value)| (name, value)))
 }
 
 /// A signed request with its signature and passwords masked, and as a curl command.
@@ -97,8 +98,9 @@ pub struct RequestPreview<'a> {
     #[tsify(type = "HttpMethod")]
     pub method: &'a str,
     pub url: &'a str,
+    #[serde(serialize_with = "serialize_headers")]
     #[tsify(type = "Record<string, string>")]
-    pub headers: BTreeMap<&'a str, &'a str>,
+    pub headers: &'a [(String, String)],
     #[tsify(type = "string | null")]
     pub body: Option<&'a str>,
     /// The same request as a curl command line, redacted like the rest.
@@ -110,7 +112,7 @@ impl<'a> From<&'a Preview> for RequestPreview<'a> {
         RequestPreview {
             method: preview.method,
             url: &preview.url,
-            headers: headers(&preview.headers),
+            headers: &preview.headers,
             body: preview.body.as_deref(),
             curl: &preview.curl,
         }

@@ -13,7 +13,9 @@ export type ValidationCode =
 
 export type QingCloudErrorCode =
   | 'invalid_input' | 'invalid_options' | 'api_error' | 'http_error' | 'network_error'
-  | 'timeout' | 'aborted' | 'bad_response' | 'job_failed' | 'job_timeout';
+  | 'timeout' | 'aborted' | 'bad_response' | 'job_failed' | 'job_timeout'
+  /** A call on `qingcloud-useradd/web` before `init()`. */
+  | 'not_initialized';
 
 export type JobStatus = 'pending' | 'working' | 'successful' | 'failed';
 

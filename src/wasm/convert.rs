@@ -23,15 +23,39 @@ extern "C" {
 /// class instance) is refused, and a field of the wrong type is named. The argument's own
 /// properties are copied first, so that reading them can run no code of the caller's.
 pub fn read<T: DeserializeOwned + Default>(value: &JsValue, what: &str) -> Result<T, WrongShape> {
-    if value.is_undefined() || value.is_null() {
+    let Some(own) = own_properties(value, what)? else {
         return Ok(T::default());
+    };
+    let read = |object: JsValue| T::deserialize(serde_wasm_bindgen::Deserializer::from(object));
+    read(own.clone()).map_err(|error| {
+        api::wrong_field(wrong_field(&own, &|alone| read(alone).is_err()).as_deref(), what, &error)
+    })
+}
+
+/// A copy of an argument's own properties, `None` for `undefined` or `null`.
+fn own_properties(value: &JsValue, what: &str) -> Result<Option<JsValue>, WrongShape> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
     }
     if !value.is_object() || js_sys::Array::is_array(value) || value.is_function() {
         return Err(WrongShape(format!("{what} must be an object")));
     }
-    let own = object_assign(&js_sys::Object::new(), value)
-        .map_err(|_| WrongShape(format!("{what} could not be read: a property threw")))?;
-    api::read_fields(serde_wasm_bindgen::Deserializer::from(own), what)
+    object_assign(&js_sys::Object::new(), value)
+        .map(Some)
+        .map_err(|_| WrongShape(format!("{what} could not be read: a property threw")))
+}
+
+/// The first property that `refused` refuses on its own: every field may be left out, so the
+/// field that is wrong is the one that fails alone.
+fn wrong_field(own: &JsValue, refused: &dyn Fn(JsValue) -> bool) -> Option<String> {
+    js_sys::Object::entries(own.unchecked_ref())
+        .iter()
+        .find_map(|entry| {
+            let alone = js_sys::Object::from_entries(&js_sys::Array::of1(&entry)).ok()?;
+            refused(alone.into())
+                .then(|| js_sys::Array::from(&entry).get(0).as_string())
+                .flatten()
+        })
 }
 
 /// A copy of an array's items, or `None` when reading them throws.

@@ -1,4 +1,4 @@
-// The package's three entries (Node, web, bundler), minified as they ship, export the same API and
+// The package's three entries (Node, web, bundler), as they ship, export the same API and
 // build the same bytes. The bundler entry imports the .wasm as an ES module, as bundlers do; Node
 // does that too behind --experimental-wasm-modules, in a child process.
 import { test } from 'node:test';
@@ -39,10 +39,9 @@ test('the bundler entry exports what the Node entry does and builds the same req
   assert.deepEqual(expected.exports.filter((name) => !['default', 'initSync'].includes(name)), bundler.exports);
 });
 
-test('the shipped JavaScript is minified, and keeps the comment that points at the types', () => {
+test('the shipped glue keeps the comment that points at the types', () => {
   for (const file of ['pkg/web/qingcloud_useradd.js', 'pkg/bundler/qingcloud_useradd.js']) {
     const text = readFileSync(new URL(file, root), 'utf8');
     assert.match(text, /^\/\* @ts-self-types="\.\/qingcloud_useradd\.d\.ts" \*\//, file);
-    assert.ok(text.split('\n').length <= 3, `${file} is not minified`);
   }
 });
