@@ -33,7 +33,10 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>sign bench</title>
 <script src="/node_modules/crypto-js/crypto-js.js"></script>
 <script type="module">window.ready = true;</script>`;
 
-/** In the page: the web target after `await init()`, and the three browser references. */
+/**
+ * In the page: the web target after `await init()`, and the three browser references. Playwright
+ * sends this function's source to the page, so it imports by URL, not the modules above.
+ */
 async function inChromium(timing) {
   const pkg = await import('/pkg/qingcloud_useradd.js');
   await pkg.default();
