@@ -1,7 +1,7 @@
 // Runs every bench/*.bench.mjs (or the named ones), each in a fresh Node process and one after the
-// other, merges their figures into bench/results.json (one key per figure, numbers only, plus
-// `machine`, which tells which benches the last run covered; figures of benches not run are kept),
-// and prints a table. Benchmarks report; they never assert speed.
+// other, writes their figures to bench/results.json (one key per figure, numbers only, plus
+// `machine`, which tells which benches the last run covered; a run of named benches keeps the
+// figures of the others, a run of all starts the file afresh), and prints a table. Benchmarks report; they never assert speed.
 //
 //   node bench/run.mjs [--quick] [--out FILE] [name ...]     (names: size, startup, sign, ...)
 //
@@ -100,7 +100,7 @@ const figures = {};
 for (const { rows = [] } of results) for (const row of rows) figures[row.key] = row.value;
 // A run with a failure leaves the last complete results as they were.
 if (out && !failed.length) {
-  const { machine: _, ...kept } = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
+  const { machine: _, ...kept } = names.length && existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
   writeFileSync(out, `${JSON.stringify({ ...kept, ...figures, machine }, null, 2)}\n`);
 }
 
