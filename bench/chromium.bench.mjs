@@ -2,13 +2,9 @@
 // served from a local static server on 127.0.0.1 imports the glue and awaits init(), which fetches
 // and compiles the .wasm by streaming; measured in fresh browser contexts. Then, in one page,
 // WebAssembly.compile and initSync of a compiled module, many times, as in the Node figures.
-import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { chromium } from 'playwright-core';
+import { withChromium } from './browser.mjs';
 import { median, ms3 } from './lib.mjs';
 
-const pkgWeb = new URL('../pkg/web/', import.meta.url);
-const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
 const PAGE = `<!doctype html><meta charset="utf-8"><title>bench</title>
 <script type="module">
 ${(await import('./lib.mjs')).uniqueModuleBytes.toString()}
@@ -16,38 +12,8 @@ window.uniqueModuleBytes = uniqueModuleBytes;
 window.ready = true;
 </script>`;
 
-/** Serves the bench page at / and pkg/web at /pkg/, never cached. */
-async function serve() {
-  const server = createServer(async (req, res) => {
-    const path = new URL(req.url, 'http://x').pathname;
-    try {
-      let body;
-      let type;
-      if (path === '/') {
-        [body, type] = [PAGE, TYPES['.html']];
-      } else if (path.startsWith('/pkg/') && !path.includes('..')) {
-        body = await readFile(new URL(path.slice('/pkg/'.length), pkgWeb));
-        type = TYPES[path.slice(path.lastIndexOf('.'))] ?? 'application/octet-stream';
-      } else {
-        throw new Error('not found');
-      }
-      res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-store' });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${server.address().port}` };
-}
-
 export default async function ({ quick }) {
-  const { server, url } = await serve();
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  try {
+  return withChromium({ '/': PAGE }, async ({ browser, url }) => {
     const importGlue = [];
     const init = [];
     const firstCalls = [];
@@ -104,8 +70,5 @@ export default async function ({ quick }) {
       { key: 'chromium_compile_ms', value: ms3(median(compile)), unit: 'ms', label: 'Chromium: WebAssembly.compile (median)' },
       { key: 'chromium_instantiate_ms', value: ms3(median(instantiate)), unit: 'ms', label: 'Chromium: initSync of a compiled module (median)' },
     ];
-  } finally {
-    await browser.close();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  });
 }

@@ -11,13 +11,23 @@ export const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-/** Runs `fn` in batches for about `ms` milliseconds; answers calls per second. */
-export function opsPerSecond(fn, ms) {
+/**
+ * Runs `fn` in batches for about `ms` milliseconds; answers (a promise of) calls per second. An
+ * `fn` that answers a promise is awaited call by call, one at a time, as a page awaits each
+ * request before the next; a synchronous `fn` runs in a plain loop, awaited only per batch.
+ */
+export async function opsPerSecond(fn, ms) {
+  const first = fn();
+  const awaited = typeof first?.then === 'function';
+  if (awaited) await first;
+  const runBatch = awaited
+    ? async (n) => { for (let i = 0; i < n; i++) await fn(); }
+    : (n) => { for (let i = 0; i < n; i++) fn(); };
   // A batch long enough (about 5 ms) that reading the clock costs nothing measurable.
   let batch = 1;
   for (;;) {
     const start = performance.now();
-    for (let i = 0; i < batch; i++) fn();
+    await runBatch(batch);
     if (performance.now() - start >= 5) break;
     batch *= 2;
   }
@@ -25,7 +35,7 @@ export function opsPerSecond(fn, ms) {
   const start = performance.now();
   let elapsed = 0;
   while (elapsed < ms) {
-    for (let i = 0; i < batch; i++) fn();
+    await runBatch(batch);
     calls += batch;
     elapsed = performance.now() - start;
   }
@@ -37,15 +47,16 @@ export function opsPerSecond(fn, ms) {
  * rounds each run every contender for `ms`, in an order that rotates from round to round.
  * Answers each contender's median calls per second, and the median of its per-round ratio to
  * every other contender (ratios of the same round, so that a slow spell hits both sides).
+ * Works the same in Node and in a page (no imports).
  */
-export function compare(contenders, { rounds = 7, ms = 300, warmupMs = 300 } = {}) {
+export async function compare(contenders, { rounds = 7, ms = 300, warmupMs = 300 } = {}) {
   const names = Object.keys(contenders);
-  for (const name of names) opsPerSecond(contenders[name], warmupMs);
+  for (const name of names) await opsPerSecond(contenders[name], warmupMs);
   const samples = Object.fromEntries(names.map((n) => [n, []]));
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < names.length; i++) {
       const name = names[(i + round) % names.length];
-      samples[name].push(opsPerSecond(contenders[name], ms));
+      samples[name].push(await opsPerSecond(contenders[name], ms));
     }
   }
   const perSecond = Object.fromEntries(names.map((n) => [n, median(samples[n])]));

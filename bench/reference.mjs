@@ -1,21 +1,55 @@
 // Plain JavaScript references for the sign benchmark: the same ClickHouse add_users and EHPC
 // addUser requests the package builds, byte for byte, written from QingCloud's signature rules
-// with an HMAC (and MD5) supplied by the caller, so that one implementation runs on node:crypto
-// and another on crypto-js. They do not validate (the package does): they only encode and sign.
-import { createHash, createHmac } from 'node:crypto';
-import CryptoJS from 'crypto-js';
+// with an HMAC-SHA256 (and MD5) supplied by a signer, so that one implementation runs on each of
+// the libraries a page could use instead of the package: @noble/hashes, WebCrypto, crypto-js (and
+// node:crypto in Node, in sign.bench.mjs). They do not validate (the package does): they only
+// encode and sign. This module runs unchanged in Node and in a page (bench/browser.mjs maps
+// `@noble/hashes/` to node_modules with an import map).
+//
+// A signer is `{ hmacBase64(key, message), md5Hex(text) }`, on strings; `hmacBase64` may answer
+// a promise (WebCrypto), and then the builders answer a promise of the request.
+import { hmac } from '@noble/hashes/hmac.js';
+import { md5 } from '@noble/hashes/legacy.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 
-/** node:crypto: HMAC-SHA256 in base64, MD5 in hex. */
-export const nodeCrypto = {
-  hmacBase64: (key, message) => createHmac('sha256', key).update(message).digest('base64'),
-  md5Hex: (text) => createHash('md5').update(text).digest('hex'),
+/** Base64 of a few bytes (a 32-byte MAC), as a page writes it without a library. */
+const bytesToBase64 = (bytes) => btoa(String.fromCharCode(...bytes));
+
+/** @noble/hashes: HMAC-SHA256 from sha2.js, MD5 from legacy.js. */
+export const noble = {
+  hmacBase64: (key, message) => bytesToBase64(hmac(sha256, utf8ToBytes(key), utf8ToBytes(message))),
+  md5Hex: (text) => bytesToHex(md5(utf8ToBytes(text))),
 };
 
-/** crypto-js: the same two functions. */
-export const cryptoJs = {
+/**
+ * WebCrypto: `crypto.subtle.sign` awaited per request. The key is imported once per secret and
+ * kept, as a page signing many requests would (that favours the reference). WebCrypto has no MD5,
+ * so the EHPC body's MD5 is @noble/hashes' one.
+ */
+export function webCryptoSigner(subtle = globalThis.crypto.subtle) {
+  const encoder = new TextEncoder();
+  let imported = { secret: null, key: null };
+  return {
+    async hmacBase64(secret, message) {
+      if (imported.secret !== secret) {
+        const key = await subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+        imported = { secret, key };
+      }
+      return bytesToBase64(new Uint8Array(await subtle.sign('HMAC', imported.key, encoder.encode(message))));
+    },
+    md5Hex: noble.md5Hex,
+  };
+}
+
+/** crypto-js, given its module (CommonJS in Node, a global from its script in a page). */
+export const cryptoJsSigner = (CryptoJS) => ({
   hmacBase64: (key, message) => CryptoJS.HmacSHA256(message, key).toString(CryptoJS.enc.Base64),
   md5Hex: (text) => CryptoJS.MD5(text).toString(CryptoJS.enc.Hex),
-};
+});
+
+/** `assemble(signature)`, or a promise of it when the signer answered a promise. */
+const withSignature = (signature, assemble) => (typeof signature === 'string' ? assemble(signature) : signature.then(assemble));
 
 const EXTRA = /[!'()*]/g;
 const hex = (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
@@ -41,7 +75,7 @@ function joinNetworks(networks) {
 }
 
 /** `RunClusterCustomService` / `add_users`, as `buildClickHouseAddUsersRequest` builds it. */
-export function clickhouseRequest(crypto, input, credentials, { endpoint, timestamp, reqId, method = 'GET' }) {
+export function clickhouseRequest(signer, input, credentials, { endpoint, timestamp, reqId, method = 'GET' }) {
   const serviceParams = JSON.stringify({
     user_networks: joinNetworks(input.userNetworks),
     user_password: input.userPassword,
@@ -64,21 +98,22 @@ export function clickhouseRequest(crypto, input, credentials, { endpoint, timest
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .map(([k, v]) => `${quote(k)}=${quote(v)}`)
     .join('&');
-  const signature = crypto.hmacBase64(credentials.secretAccessKey, `${method}\n/iaas/\n${query}`);
-  if (method === 'GET') {
-    return { method, url: `${endpoint}/iaas/?${query}&signature=${quotePlus(signature)}`, headers: {}, body: null };
-  }
-  params.push(['signature', signature]);
-  return {
-    method,
-    url: `${endpoint}/iaas/`,
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: params.map(([k, v]) => `${quotePlus(k)}=${quotePlus(v)}`).join('&'),
-  };
+  return withSignature(signer.hmacBase64(credentials.secretAccessKey, `${method}\n/iaas/\n${query}`), (signature) => {
+    if (method === 'GET') {
+      return { method, url: `${endpoint}/iaas/?${query}&signature=${quotePlus(signature)}`, headers: {}, body: null };
+    }
+    params.push(['signature', signature]);
+    return {
+      method,
+      url: `${endpoint}/iaas/`,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: params.map(([k, v]) => `${quotePlus(k)}=${quotePlus(v)}`).join('&'),
+    };
+  });
 }
 
 /** EHPC `POST /api/user/addUser`, as `buildEhpcAddUserRequest` builds it. */
-export function ehpcRequest(crypto, input, credentials, { endpoint, timestamp }) {
+export function ehpcRequest(signer, input, credentials, { endpoint, timestamp }) {
   const fields = { cluster_id: input.clusterId, password: input.password, username: input.username, zone: input.zone };
   if (input.mod) fields.mod = input.mod;
   const body = pythonJsonSorted(fields);
@@ -95,10 +130,11 @@ export function ehpcRequest(crypto, input, credentials, { endpoint, timestamp })
     .map(([k, v]) => `${quoteKeepSlash(k)}=${quoteKeepSlash(v)}`)
     .join('&');
   const path = '/api/user/addUser';
-  const toSign = `POST\n${path}/\n${canonical}\n${crypto.md5Hex(body)}`;
-  const signature = crypto.hmacBase64(credentials.secretAccessKey, toSign);
-  let query = `timestamp=${quoteKeepSlash(timestamp)}`;
-  for (const [k, v] of params.slice(1)) query += `&${k}=${quotePlus(v)}`;
-  query += `&signature=${quotePlus(quotePlus(signature))}`;
-  return { method: 'POST', url: `${endpoint}${path}?${query}`, headers: { 'Content-Type': 'application/json' }, body };
+  const toSign = `POST\n${path}/\n${canonical}\n${signer.md5Hex(body)}`;
+  return withSignature(signer.hmacBase64(credentials.secretAccessKey, toSign), (signature) => {
+    let query = `timestamp=${quoteKeepSlash(timestamp)}`;
+    for (const [k, v] of params.slice(1)) query += `&${k}=${quotePlus(v)}`;
+    query += `&signature=${quotePlus(quotePlus(signature))}`;
+    return { method: 'POST', url: `${endpoint}${path}?${query}`, headers: { 'Content-Type': 'application/json' }, body };
+  });
 }

@@ -1,13 +1,15 @@
-// Runs every bench/*.bench.mjs, each in a fresh Node process and one after the other, merges
-// their figures into bench/results.json (one key per figure, numbers only, plus `machine`), and
-// prints a table. Benchmarks report; they never assert speed.
+// Runs every bench/*.bench.mjs (or the named ones), each in a fresh Node process and one after the
+// other, writes their figures to bench/results.json (one key per figure, numbers only, plus
+// `machine`, which tells which benches the last run covered; a run of named benches keeps the
+// figures of the others, a run of all starts the file afresh), and prints a table. Benchmarks report; they never assert speed.
 //
 //   node bench/run.mjs [--quick] [--out FILE] [name ...]     (names: size, startup, sign, ...)
 //
-// --quick shortens every measurement (a smoke run; its figures are rough). A bench file that fails
-// is reported and makes the run exit non-zero, after the others have run.
+// --quick shortens every measurement (a smoke run; its figures are rough, so they go into a file
+// only when --out names one). A bench file that fails is reported and makes the run exit non-zero,
+// after the others have run.
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -28,7 +30,7 @@ if (process.argv[2] === '--one') {
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const outAt = args.indexOf('--out');
-const out = outAt >= 0 ? resolve(args[outAt + 1]) : join(here, 'results.json');
+const out = outAt >= 0 ? resolve(args[outAt + 1]) : quick ? null : join(here, 'results.json');
 const names = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--out');
 // A fixed order: size and start-up first, while the machine is quiet; the sandbox last.
 const order = ['size', 'startup', 'chromium', 'sign', 'sandbox', 'bulk'];
@@ -75,13 +77,13 @@ const machine = {
   memory_bytes: os.totalmem(),
   os: `${os.type()} ${os.release()} ${os.arch()}`,
   node_version: process.version,
+  // One stable toolchain builds the package and the sandbox.
   rustc_version: version('rustc', ['--version']),
-  // The package's wasm is built by the pinned nightly (scripts/toolchain.sh), the sandbox by stable.
-  package_rustc_version: version('bash', ['-c', 'source "$0" && rustc "+$NIGHTLY" --version', fileURLToPath(new URL('../scripts/toolchain.sh', import.meta.url))]),
   chromium_version: version('/usr/bin/chromium', ['--version']),
   load_average_at_start: os.loadavg().map((l) => Number(l.toFixed(2))),
   date: new Date().toISOString(),
   quick,
+  benches: files,
 };
 
 const results = [];
@@ -97,12 +99,15 @@ const failed = results.filter((r) => r.error);
 const figures = {};
 for (const { rows = [] } of results) for (const row of rows) figures[row.key] = row.value;
 // A run with a failure leaves the last complete results as they were.
-if (!failed.length) writeFileSync(out, `${JSON.stringify({ ...figures, machine }, null, 2)}\n`);
+if (out && !failed.length) {
+  const { machine: _, ...kept } = names.length && existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
+  writeFileSync(out, `${JSON.stringify({ ...kept, ...figures, machine }, null, 2)}\n`);
+}
 
 // The table: Markdown, so that it can go into the README as it is.
 const format = (value) => (Number.isInteger(value) ? value.toLocaleString('en-US') : String(value));
 const lines = [
-  `Machine: ${machine.cpu_model}, ${machine.cores} cores, ${(machine.memory_bytes / 2 ** 30).toFixed(0)} GiB, Node ${machine.node_version}, ${machine.rustc_version ?? 'rustc ?'} (package: ${machine.package_rustc_version ?? '?'})${quick ? ' (QUICK RUN: rough figures)' : ''}`,
+  `Machine: ${machine.cpu_model}, ${machine.cores} cores, ${(machine.memory_bytes / 2 ** 30).toFixed(0)} GiB, Node ${machine.node_version}, ${machine.rustc_version ?? 'rustc ?'}${quick ? ' (QUICK RUN: rough figures)' : ''}`,
   '',
   '| Figure | Value | Unit | Key |',
   '| --- | ---: | --- | --- |',
@@ -115,6 +120,7 @@ for (const { name, rows, error } of results) {
   for (const row of rows) lines.push(`| ${row.label.replace(/^ +/, (s) => '&nbsp;'.repeat(s.length * 2))}${row.note ? ` (${row.note})` : ''} | ${format(row.value)} | ${row.unit} | \`${row.key}\` |`);
 }
 console.log(lines.join('\n'));
-console.error(failed.length ? `bench: ${out} left as it was: a bench failed` : `bench: wrote ${out}`);
+if (!out) console.error('bench: quick run, no file written (--out FILE writes one)');
+else console.error(failed.length ? `bench: ${out} left as it was: a bench failed` : `bench: wrote ${out}`);
 for (const { name, error } of failed) console.error(`bench: ${name} failed: ${error}`);
 process.exit(failed.length ? 1 : 0);

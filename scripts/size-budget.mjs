@@ -1,6 +1,7 @@
 // The size budget of the built package: gzip (level 9) of the web target's .wasm plus its JS glue
-// (wasm-bindgen's module and the crate's JavaScript snippets, each file gzipped on its own, as a
-// page downloads them) must stay within 60 KB (61,440 bytes). Size is deterministic, so unlike speed it can fail a test.
+// (wasm-bindgen's module and any JavaScript snippets it emits, each file gzipped on its own, as a
+// page downloads them) must stay within 90 KiB (92,160 bytes); the aim is 75 KiB (76,800 bytes), which
+// is printed beside the figure but not enforced. Size is deterministic, so unlike speed it can fail a test.
 //
 //   node scripts/size-budget.mjs [pkg dir, default pkg]
 //
@@ -11,9 +12,10 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
-export const BUDGET_GZIP_BYTES = 60 * 1024;
+export const BUDGET_GZIP_BYTES = 90 * 1024;
+export const AIM_GZIP_BYTES = 75 * 1024;
 
-/** Raw and gzip sizes of `pkg/web/qingcloud_useradd_bg.wasm` and of its glue: `pkg/web/qingcloud_useradd.js` and `pkg/web/snippets/**.js`. */
+/** Raw and gzip sizes of `pkg/web/qingcloud_useradd_bg.wasm` and of its glue: `pkg/web/qingcloud_useradd.js` and `pkg/web/snippets/**.js` if wasm-bindgen emitted any. */
 export function packageSizes(pkgDir = fileURLToPath(new URL('../pkg', import.meta.url))) {
   const web = resolve(pkgDir, 'web');
   const measure = (files) => files.reduce((sum, file) => {
@@ -25,7 +27,7 @@ export function packageSizes(pkgDir = fileURLToPath(new URL('../pkg', import.met
     : [];
   const wasm = measure(['qingcloud_useradd_bg.wasm']);
   const glue = measure(['qingcloud_useradd.js', ...snippets]);
-  return { wasm, glue, totalGzip: wasm.gzip + glue.gzip };
+  return { wasm, glue, snippetFiles: snippets.length, totalGzip: wasm.gzip + glue.gzip };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -34,12 +36,16 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     console.error(`size-budget: ${pkgDir}/web is not built; run \`bash scripts/build.sh\` first`);
     process.exit(2);
   }
-  const { wasm, glue, totalGzip } = packageSizes(pkgDir);
-  const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
-  const summary = `wasm ${wasm.raw} bytes (${wasm.gzip} gzipped) + glue ${glue.raw} bytes (${glue.gzip} gzipped) = ${totalGzip} bytes gzipped (${kb(totalGzip)})`;
+  const { wasm, glue, snippetFiles, totalGzip } = packageSizes(pkgDir);
+  const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+  const glueFiles = snippetFiles ? `glue (module + ${snippetFiles} snippet file${snippetFiles === 1 ? '' : 's'})` : 'glue';
+  const aim = totalGzip <= AIM_GZIP_BYTES
+    ? `within the aim of ${AIM_GZIP_BYTES} bytes (${kb(AIM_GZIP_BYTES)}) by ${AIM_GZIP_BYTES - totalGzip}`
+    : `over the aim of ${AIM_GZIP_BYTES} bytes (${kb(AIM_GZIP_BYTES)}) by ${totalGzip - AIM_GZIP_BYTES}`;
+  const summary = `wasm ${wasm.raw} bytes (${wasm.gzip} gzipped) + ${glueFiles} ${glue.raw} bytes (${glue.gzip} gzipped) = ${totalGzip} bytes gzipped (${kb(totalGzip)}; ${aim})`;
   if (totalGzip > BUDGET_GZIP_BYTES) {
     console.error(`size-budget: OVER BUDGET by ${totalGzip - BUDGET_GZIP_BYTES} bytes: ${summary}; the budget is ${BUDGET_GZIP_BYTES} bytes (${kb(BUDGET_GZIP_BYTES)}) of wasm plus glue, gzip -9`);
     process.exit(1);
   }
-  console.log(`size-budget: ok, ${summary}, within ${BUDGET_GZIP_BYTES} bytes (${BUDGET_GZIP_BYTES - totalGzip} to spare)`);
+  console.log(`size-budget: ok, ${summary}, within the budget of ${BUDGET_GZIP_BYTES} bytes (${kb(BUDGET_GZIP_BYTES)}; ${BUDGET_GZIP_BYTES - totalGzip} to spare)`);
 }
