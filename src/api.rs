@@ -31,11 +31,11 @@ impl WrongShape {
 impl From<ClickHouseUserInput> for ClickHouseUser {
     fn from(input: ClickHouseUserInput) -> Self {
         ClickHouseUser {
-            cluster: input.cluster,
-            zone: input.zone,
-            user_name: input.user_name,
-            user_password: input.user_password,
-            user_networks: input.user_networks,
+            cluster: input.cluster.0,
+            zone: input.zone.0,
+            user_name: input.user_name.0,
+            user_password: input.user_password.0,
+            user_networks: input.user_networks.0,
         }
     }
 }
@@ -43,17 +43,21 @@ impl From<ClickHouseUserInput> for ClickHouseUser {
 impl From<EhpcUserInput> for EhpcUser {
     fn from(input: EhpcUserInput) -> Self {
         EhpcUser {
-            cluster_id: input.cluster_id,
-            zone: input.zone,
-            username: input.username,
-            password: input.password,
+            cluster_id: input.cluster_id.0,
+            zone: input.zone.0,
+            username: input.username.0,
+            password: input.password.0,
             mode: input.r#mod,
         }
     }
 }
 
 /// `{ accessKeyId, secretAccessKey }`: both are required, and the secret is never echoed.
-pub fn check_credentials(credentials: Credentials, lang: Lang) -> Result<Credentials, ApiError> {
+pub fn check_credentials(
+    credentials: crate::input::Credentials,
+    lang: Lang,
+) -> Result<Credentials, ApiError> {
+    let credentials = Credentials::from(credentials);
     let invalid = |name: &str| {
         ApiError::invalid_options(
             &format!("credentials.{name} must be a non-empty string"),
@@ -91,9 +95,9 @@ pub const CLICKHOUSE_ROWS: RowKind<ClickHouseUserRow, ClickHouseUser, ValidClick
         user: |row, cluster, zone| ClickHouseUser {
             cluster: or_default(row.cluster, cluster),
             zone: or_default(row.zone, zone),
-            user_name: row.user_name,
-            user_password: row.user_password,
-            user_networks: row.user_networks,
+            user_name: row.user_name.0,
+            user_password: row.user_password.0,
+            user_networks: row.user_networks.0,
         },
         validate: validation::validate_clickhouse_user,
         key: |user| (&user.cluster, &user.user_name),
@@ -106,8 +110,8 @@ pub const EHPC_ROWS: RowKind<EhpcUserRow, EhpcUser, ValidEhpcUser> = RowKind {
     user: |row, cluster_id, zone| EhpcUser {
         cluster_id: or_default(row.cluster_id, cluster_id),
         zone: or_default(row.zone, zone),
-        username: row.username,
-        password: row.password,
+        username: row.username.0,
+        password: row.password.0,
         mode: row.r#mod,
     },
     validate: validation::validate_ehpc_user,
@@ -316,7 +320,7 @@ pub fn build_describe_jobs(
     lang: Lang,
 ) -> Result<HttpRequest, ApiError> {
     let invalid = |detail: &str| ApiError::invalid_options(detail, lang);
-    if input.zone.is_empty() {
+    if input.zone.0.is_empty() {
         return Err(invalid("zone is required"));
     }
     if input.jobs.is_empty() || input.jobs.len() > DESCRIBE_JOBS_MAX {
@@ -329,7 +333,7 @@ pub fn build_describe_jobs(
         return Err(invalid("limit must be a whole number from 1 to 100"));
     }
     Ok(request::describe_jobs(
-        &input.zone,
+        &input.zone.0,
         &input.jobs,
         input.limit,
         credentials,

@@ -9,6 +9,33 @@ use crate::messages::Lang;
 use serde::{Deserialize, Deserializer};
 use tsify::Tsify;
 
+/// Text a user fills in: absent or `null` is empty, which validation reports as required. A
+/// field of this type is required in the declarations, though not at run time.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Text(pub String);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        text(deserializer).map(Text)
+    }
+}
+
+/// `userNetworks`, required in the declarations like [`Text`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Networks(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for Networks {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Some_(Vec<String>);
+        impl<'de> Deserialize<'de> for Some_ {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                networks(deserializer).map(Some_)
+            }
+        }
+        Ok(Networks(Option::<Some_>::deserialize(deserializer)?.map_or_else(Vec::new, |some| some.0)))
+    }
+}
+
 /// A string field: absent or `null` is empty.
 pub(crate) fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     Ok(Option::<String>::deserialize(deserializer)?.unwrap_or_default())
@@ -56,31 +83,29 @@ fn networks<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D
 #[serde(rename_all = "camelCase")]
 pub struct ClickHouseUserInput {
     /// `cl-` and 8 lowercase letters or digits.
-    #[serde(default, deserialize_with = "text")]
-    pub cluster: String,
-    #[serde(default, deserialize_with = "text")]
-    pub zone: String,
-    #[serde(default, deserialize_with = "text")]
-    pub user_name: String,
-    #[serde(default, deserialize_with = "text")]
-    pub user_password: String,
+    #[tsify(type = "string")]
+    pub cluster: Text,
+    #[tsify(type = "string")]
+    pub zone: Text,
+    #[tsify(type = "string")]
+    pub user_name: Text,
+    #[tsify(type = "string")]
+    pub user_password: Text,
     /// Addresses or CIDR blocks, as a list or one string separated by `;` or line breaks.
-    #[serde(default, deserialize_with = "networks")]
     #[tsify(type = "string | string[]")]
-    pub user_networks: Vec<String>,
+    pub user_networks: Networks,
 }
 
 /// What `service_params` is made of.
 #[derive(Clone, Debug, Default, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceParamsInput {
-    #[serde(default, deserialize_with = "text")]
-    pub user_name: String,
-    #[serde(default, deserialize_with = "text")]
-    pub user_password: String,
-    #[serde(default, deserialize_with = "networks")]
+    #[tsify(type = "string")]
+    pub user_name: Text,
+    #[tsify(type = "string")]
+    pub user_password: Text,
     #[tsify(type = "string | string[]")]
-    pub user_networks: Vec<String>,
+    pub user_networks: Networks,
 }
 
 /// An EHPC cluster user to add with `/api/user/addUser`.
@@ -88,14 +113,14 @@ pub struct ServiceParamsInput {
 #[serde(rename_all = "camelCase")]
 pub struct EhpcUserInput {
     /// `ehpc-` and 8 lowercase letters or digits.
-    #[serde(default, deserialize_with = "text")]
-    pub cluster_id: String,
-    #[serde(default, deserialize_with = "text")]
-    pub zone: String,
-    #[serde(default, deserialize_with = "text")]
-    pub username: String,
-    #[serde(default, deserialize_with = "text")]
-    pub password: String,
+    #[tsify(type = "string")]
+    pub cluster_id: Text,
+    #[tsify(type = "string")]
+    pub zone: Text,
+    #[tsify(type = "string")]
+    pub username: Text,
+    #[tsify(type = "string")]
+    pub password: Text,
     /// The home directory's permissions, three octal digits such as `700`.
     #[serde(default, deserialize_with = "text")]
     #[tsify(optional)]
@@ -115,13 +140,12 @@ pub struct ClickHouseUserRow {
     #[serde(default, deserialize_with = "text")]
     #[tsify(optional)]
     pub zone: String,
-    #[serde(default, deserialize_with = "text")]
-    pub user_name: String,
-    #[serde(default, deserialize_with = "text")]
-    pub user_password: String,
-    #[serde(default, deserialize_with = "networks")]
+    #[tsify(type = "string")]
+    pub user_name: Text,
+    #[tsify(type = "string")]
+    pub user_password: Text,
     #[tsify(type = "string | string[]")]
-    pub user_networks: Vec<String>,
+    pub user_networks: Networks,
 }
 
 /// A bulk EHPC row; `options.clusterId` and `options.zone` fill in what it leaves out.
@@ -136,10 +160,10 @@ pub struct EhpcUserRow {
     #[serde(default, deserialize_with = "text")]
     #[tsify(optional)]
     pub zone: String,
-    #[serde(default, deserialize_with = "text")]
-    pub username: String,
-    #[serde(default, deserialize_with = "text")]
-    pub password: String,
+    #[tsify(type = "string")]
+    pub username: Text,
+    #[tsify(type = "string")]
+    pub password: Text,
     #[serde(default, deserialize_with = "text")]
     #[tsify(optional)]
     pub r#mod: String,
@@ -149,14 +173,34 @@ pub struct EhpcUserRow {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct DescribeJobsInput {
-    #[serde(default, deserialize_with = "text")]
-    pub zone: String,
+    #[tsify(type = "string")]
+    pub zone: Text,
     /// 1 to 100 job ids.
     #[serde(default)]
     pub jobs: Vec<String>,
     #[serde(default)]
     #[tsify(optional)]
     pub limit: Option<u32>,
+}
+
+/// The credentials argument: an API key pair.
+#[derive(Clone, Default, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct Credentials {
+    #[tsify(type = "string")]
+    pub access_key_id: Text,
+    /// Used to sign, and for nothing else.
+    #[tsify(type = "string")]
+    pub secret_access_key: Text,
+}
+
+impl From<Credentials> for crate::request::Credentials {
+    fn from(input: Credentials) -> Self {
+        crate::request::Credentials {
+            access_key_id: input.access_key_id.0,
+            secret_access_key: input.secret_access_key.0,
+        }
+    }
 }
 
 /// The `timestamp` option as given: a `Date` or milliseconds since the epoch, or text.
@@ -244,12 +288,30 @@ fn lang<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Lang, D::Error> {
 
 /// A JavaScript value kept as it is (an `AbortSignal`, a callback); nothing natively.
 #[cfg(target_arch = "wasm32")]
-#[derive(Clone, Debug, Default, Deserialize)]
-pub struct Hook(#[serde(with = "serde_wasm_bindgen::preserve")] pub wasm_bindgen::JsValue);
+#[derive(Clone, Debug, Default)]
+pub struct Hook(pub wasm_bindgen::JsValue);
+
+#[cfg(target_arch = "wasm32")]
+impl<'de> Deserialize<'de> for Hook {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Kept(#[serde(with = "serde_wasm_bindgen::preserve")] wasm_bindgen::JsValue);
+        Ok(Hook(
+            Option::<Kept>::deserialize(deserializer)?.map_or(wasm_bindgen::JsValue::UNDEFINED, |kept| kept.0),
+        ))
+    }
+}
 
 #[cfg(not(target_arch = "wasm32"))]
-#[derive(Clone, Debug, Default, Deserialize)]
-pub struct Hook(serde::de::IgnoredAny);
+#[derive(Clone, Debug, Default)]
+pub struct Hook;
+
+#[cfg(not(target_arch = "wasm32"))]
+impl<'de> Deserialize<'de> for Hook {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Option::<serde::de::IgnoredAny>::deserialize(deserializer).map(|_| Hook)
+    }
+}
 
 /// Options of `validateClickHouseUser` and `validateEhpcUser`.
 #[derive(Clone, Debug, Default, Deserialize, Tsify)]
@@ -324,10 +386,9 @@ pub struct SendOptions {
 #[derive(Clone, Debug, Default, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct WaitForJobOptions {
-    #[serde(default, deserialize_with = "text")]
-    pub zone: String,
+    #[tsify(type = "string")]
+    pub zone: Text,
     /// Read on its own, as the credentials argument of the other calls is.
-    #[serde(default)]
     #[tsify(type = "Credentials")]
     pub credentials: Hook,
     /// The IaaS endpoint that answers DescribeJobs.
@@ -547,7 +608,9 @@ mod tests {
     #[test]
     fn absent_and_null_strings_are_empty_and_other_types_are_refused() {
         let user: ClickHouseUserInput = read(r#"{"cluster": null}"#).expect("valid");
-        assert_eq!((user.cluster.as_str(), user.zone.as_str()), ("", ""));
+        assert_eq!((user.cluster.0.as_str(), user.zone.0.as_str()), ("", ""));
+        let missing: EhpcUserInput = read("{}").expect("valid");
+        assert_eq!(missing.password, Text::default());
         assert!(read::<ClickHouseUserInput>(r#"{"userName": 5}"#).is_err());
         assert!(read::<EhpcUserInput>(r#""isabel""#).is_err());
     }
@@ -557,8 +620,8 @@ mod tests {
         let one: ClickHouseUserInput = read(r#"{"userNetworks":"::/0"}"#).expect("valid");
         let many: ClickHouseUserInput =
             read(r#"{"userNetworks":["::/0","10.0.0.0/8"]}"#).expect("valid");
-        assert_eq!(one.user_networks, ["::/0"]);
-        assert_eq!(many.user_networks, ["::/0", "10.0.0.0/8"]);
+        assert_eq!(one.user_networks.0, ["::/0"]);
+        assert_eq!(many.user_networks.0, ["::/0", "10.0.0.0/8"]);
         assert!(read::<ClickHouseUserInput>(r#"{"userNetworks":["::/0", 1]}"#).is_err());
         assert!(read::<ClickHouseUserInput>(r#"{"userNetworks":{"a":1}}"#).is_err());
     }

@@ -14,13 +14,9 @@ pub const DEFAULT_EHPC_ENDPOINT: &str = "https://hpc.api.qingcloud.com";
 pub const EHPC_ADD_USER_PATH: &str = "/api/user/addUser";
 
 /// An API key pair. The secret is used to sign and for nothing else.
-#[derive(Clone, Default, PartialEq, Eq, serde::Deserialize, tsify::Tsify)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Credentials {
-    #[serde(default, deserialize_with = "crate::input::text")]
     pub access_key_id: String,
-    /// Used to sign, and for nothing else.
-    #[serde(default, deserialize_with = "crate::input::text")]
     pub secret_access_key: String,
 }
 

@@ -243,10 +243,9 @@ pub struct Answer {
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, tsify::Tsify)]
 #[serde(rename_all(serialize = "camelCase"))]
 pub struct Job {
-    #[serde(skip_serializing_if = "Option::is_none")]
+    // Every job this library returns has both.
     #[tsify(type = "string")]
     pub job_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[tsify(type = "JobStatus")]
     pub status: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

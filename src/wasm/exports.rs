@@ -121,9 +121,9 @@ pub fn encode_service_params(
 ) -> Result<String, JsValue> {
     let input: ServiceParamsInput = read_input(&input, "the service parameters", Lang::En)?;
     Ok(crate::encoding::encode_service_params(
-        &validation::join_networks(&input.user_networks),
-        &input.user_password,
-        &input.user_name,
+        &validation::join_networks(&input.user_networks.0),
+        &input.user_password.0,
+        &input.user_name.0,
     ))
 }
 
