@@ -323,10 +323,11 @@ pub fn build_describe_jobs(
     if input.zone.0.is_empty() {
         return Err(invalid("zone is required"));
     }
-    if input.jobs.is_empty() || input.jobs.len() > DESCRIBE_JOBS_MAX {
+    let jobs = &input.jobs.0;
+    if jobs.is_empty() || jobs.len() > DESCRIBE_JOBS_MAX {
         return Err(invalid("jobs must list 1 to 100 job ids"));
     }
-    if input.jobs.iter().any(|j| j.is_empty()) {
+    if jobs.iter().any(|j| j.is_empty()) {
         return Err(invalid("jobs must not hold an empty job id"));
     }
     if input.limit.is_some_and(|limit| !(1..=100).contains(&limit)) {
@@ -334,8 +335,8 @@ pub fn build_describe_jobs(
     }
     Ok(request::describe_jobs(
         &input.zone.0,
-        &input.jobs,
-        input.limit,
+        jobs,
+        input.limit.map(|limit| limit as u32),
         credentials,
         &options.endpoint,
         options.method,

@@ -38,12 +38,12 @@ impl<'de> Deserialize<'de> for Networks {
 
 /// A string field: absent or `null` is empty.
 pub(crate) fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    Ok(Option::<String>::deserialize(deserializer)?.unwrap_or_default())
+    Ok(crate::de::optional_string(deserializer)?.unwrap_or_default())
 }
 
 /// An optional string field: absent, `null` or empty is `None`.
 fn optional_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    Ok(Option::<String>::deserialize(deserializer)?.filter(|text| !text.is_empty()))
+    Ok(crate::de::optional_string(deserializer)?.filter(|text| !text.is_empty()))
 }
 
 /// `userNetworks`: one string (`;`- or line-separated) or a list of strings. Read by a visitor of
@@ -69,7 +69,7 @@ fn networks<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D
         }
         fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
             let mut list = Vec::new();
-            while let Some(item) = seq.next_element::<String>()? {
+            while let Some(crate::de::Item(item)) = seq.next_element()? {
                 list.push(item);
             }
             Ok(list)
@@ -176,11 +176,11 @@ pub struct DescribeJobsInput {
     #[tsify(type = "string")]
     pub zone: Text,
     /// 1 to 100 job ids.
-    #[serde(default)]
-    pub jobs: Vec<String>,
-    #[serde(default)]
-    #[tsify(optional)]
-    pub limit: Option<u32>,
+    #[tsify(type = "string[]")]
+    pub jobs: crate::de::Texts,
+    #[serde(default, deserialize_with = "crate::de::optional_integer")]
+    #[tsify(optional, type = "number")]
+    pub limit: Option<i64>,
 }
 
 /// The credentials argument: an API key pair.
@@ -280,7 +280,7 @@ fn timestamp<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Timest
 
 /// `lang`: `'zh'` for Chinese, English otherwise.
 fn lang<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Lang, D::Error> {
-    Ok(match Option::<String>::deserialize(deserializer)?.as_deref() {
+    Ok(match crate::de::optional_string(deserializer)?.as_deref() {
         Some("zh") => Lang::Zh,
         _ => Lang::En,
     })
@@ -366,18 +366,18 @@ pub struct SendOptions {
     #[tsify(optional, type = "Lang")]
     pub lang: Lang,
     /// Milliseconds before one HTTP exchange is given up (default 30000).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::optional_number")]
     #[tsify(optional)]
     pub timeout_ms: Option<f64>,
     #[serde(default)]
     #[tsify(optional, type = "AbortSignal")]
     pub signal: Hook,
     /// Attempts in all when the server is busy (ret_code 5000 or 5100); default 3.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::optional_number")]
     #[tsify(optional)]
     pub max_attempts: Option<f64>,
     /// Base of the exponential backoff between attempts, in milliseconds (default 250).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::optional_number")]
     #[tsify(optional)]
     pub retry_base_ms: Option<f64>,
 }
@@ -399,11 +399,11 @@ pub struct WaitForJobOptions {
     #[tsify(optional, type = "HttpMethod")]
     pub method: Option<String>,
     /// Milliseconds between polls (default 1000).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::optional_number")]
     #[tsify(optional)]
     pub interval_ms: Option<f64>,
     /// Milliseconds before giving up on the job (default 300000).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::optional_number")]
     #[tsify(optional)]
     pub timeout_ms: Option<f64>,
     #[serde(default)]
@@ -437,17 +437,17 @@ pub struct BulkOptions {
     #[serde(default, deserialize_with = "lang")]
     #[tsify(optional, type = "Lang")]
     pub lang: Lang,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::optional_number")]
     #[tsify(optional)]
     pub timeout_ms: Option<f64>,
     #[serde(default)]
     #[tsify(optional, type = "AbortSignal")]
     pub signal: Hook,
     /// Attempts in all per row (default 5).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::optional_number")]
     #[tsify(optional)]
     pub max_attempts: Option<f64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::optional_number")]
     #[tsify(optional)]
     pub retry_base_ms: Option<f64>,
     /// Fills in rows without a zone.
@@ -455,7 +455,7 @@ pub struct BulkOptions {
     #[tsify(optional)]
     pub zone: String,
     /// Rows sent at once (default 4, at most 64).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::optional_number")]
     #[tsify(optional)]
     pub concurrency: Option<f64>,
     #[serde(default)]
@@ -466,15 +466,15 @@ pub struct BulkOptions {
     #[tsify(optional, type = "'stop' | 'skip'")]
     pub on_invalid: Option<String>,
     /// Cap of the backoff between attempts, in milliseconds (default 8000).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::optional_number")]
     #[tsify(optional)]
     pub retry_cap_ms: Option<f64>,
     /// Milliseconds between DescribeJobs polls (default 1000).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::optional_number")]
     #[tsify(optional)]
     pub poll_interval_ms: Option<f64>,
     /// Milliseconds a job may run before its row is reported failed (default 300000).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::optional_number")]
     #[tsify(optional)]
     pub job_timeout_ms: Option<f64>,
     /// Where DescribeJobs goes; defaults to `endpoint` when given, else QingCloud's IaaS host.
@@ -493,7 +493,7 @@ pub struct RequestToPreview {
     pub url: String,
     #[serde(default, deserialize_with = "headers")]
     pub headers: Vec<(String, String)>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::optional_string")]
     pub body: Option<String>,
 }
 

@@ -227,15 +227,24 @@ impl ApiError {
 }
 
 /// The documented fields of every answer of both APIs: the add-user actions and DescribeJobs.
+/// Each is read without looking into a value of the wrong type (see [`crate::de`]).
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 pub struct Answer {
+    #[serde(default, deserialize_with = "crate::de::optional_integer")]
     pub ret_code: Option<i64>,
+    #[serde(default, deserialize_with = "crate::de::optional_string")]
     pub message: Option<String>,
+    #[serde(default, deserialize_with = "crate::de::optional_string")]
     pub action: Option<String>,
+    #[serde(default, deserialize_with = "crate::de::optional_string")]
     pub job_id: Option<String>,
+    #[serde(default, deserialize_with = "crate::de::optional_string")]
     pub service: Option<String>,
+    #[serde(default, deserialize_with = "crate::de::optional_string")]
     pub cluster_id: Option<String>,
-    pub job_set: Option<Vec<Job>>,
+    #[serde(default, deserialize_with = "crate::de::list")]
+    pub job_set: Vec<Job>,
+    #[serde(default, deserialize_with = "crate::de::optional_integer")]
     pub total_count: Option<i64>,
 }
 
@@ -244,24 +253,46 @@ pub struct Answer {
 #[serde(rename_all(serialize = "camelCase"))]
 pub struct Job {
     // Every job this library returns has both.
+    #[serde(default, deserialize_with = "crate::de::optional_string")]
     #[tsify(type = "string")]
     pub job_id: Option<String>,
+    #[serde(default, deserialize_with = "crate::de::optional_string")]
     #[tsify(type = "JobStatus")]
     pub status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::de::optional_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[tsify(optional, type = "string")]
     pub job_action: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::de::optional_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[tsify(optional, type = "string")]
     pub create_time: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::de::optional_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[tsify(optional, type = "string")]
     pub status_time: Option<String>,
     /// Sandbox extension: why a job failed.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::de::optional_integer",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[tsify(optional, type = "number")]
     pub error_code: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::de::optional_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[tsify(optional, type = "string")]
     pub error_message: Option<String>,
 }
@@ -384,7 +415,7 @@ impl JobStatus {
 
 /// The entries of a DescribeJobs answer's `job_set` that have a `job_id` and a known status.
 pub fn job_set(answer: &Answer) -> impl Iterator<Item = (&str, JobStatus, &Job)> {
-    answer.job_set.iter().flatten().filter_map(|job| {
+    answer.job_set.iter().filter_map(|job| {
         let id = job.job_id.as_deref()?;
         let status = JobStatus::parse(job.status.as_deref()?)?;
         Some((id, status, job))
@@ -404,8 +435,15 @@ pub fn backoff_ms(attempt: u32, base_ms: u32, cap_ms: u32, random: f64) -> u32 {
 mod tests {
     use super::*;
 
+    /// As wasm reads an answer: JSON text, then the documented fields of an object (a list has
+    /// none of them).
     fn parse_response(status: u16, body: &str, lang: Lang) -> Result<Answer, ApiError> {
-        super::parse_response(status, serde_json::from_str(body).ok(), lang)
+        let parsed = match serde_json::from_str::<serde_json::Value>(body) {
+            Ok(serde_json::Value::Array(_)) => Some(Answer::default()),
+            Ok(value) => Answer::deserialize(value).ok(),
+            Err(_) => None,
+        };
+        super::parse_response(status, parsed, lang)
     }
 
     #[test]

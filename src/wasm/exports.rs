@@ -417,7 +417,7 @@ async fn wait(job_id: String, options: JsValue) -> Result<JsValue, JsValue> {
     let mut last_status: Option<JobStatus> = None;
     let input = DescribeJobsInput {
         zone: options.zone.clone(),
-        jobs: vec![job_id.clone()],
+        jobs: crate::de::Texts(vec![job_id.clone()]),
         limit: None,
     };
     loop {

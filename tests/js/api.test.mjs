@@ -50,6 +50,15 @@ describe('validation', () => {
   test('a value of the wrong type is refused, naming the field', () => {
     assert.throws(() => qc.validateClickHouseUser({ ...clickhouse, userName: 42 }), (e) => qc.isQingCloudError(e) && e.code === 'invalid_input' && /userName/.test(e.message));
     assert.throws(() => qc.validateEhpcUser('isabel'), (e) => e.code === 'invalid_input');
+    // A value nested 100,000 deep, or a very long list, is refused by its kind, never printed.
+    let deep = [];
+    for (let depth = 0; depth < 100_000; depth += 1) deep = [deep];
+    const long = new Array(1_000_000).fill(['x']);
+    for (const bad of [{ userName: deep }, { userNetworks: [deep] }, { userNetworks: long }, { zone: { a: deep } }]) {
+      assert.throws(() => qc.buildClickHouseAddUsersRequest({ ...clickhouse, ...bad }, credentials), (e) => qc.isQingCloudError(e) && e.code === 'invalid_input' && e.message.length < 200);
+    }
+    assert.throws(() => qc.buildDescribeJobsRequest({ zone: 'pek3', jobs: deep }, credentials), (e) => e.code === 'invalid_input');
+    assert.equal(qc.validateClickHouseUser(clickhouse).ok, true);
   });
 
   test('getters are read like plain properties, even one that calls back into the module; one that throws is refused', () => {
@@ -216,6 +225,48 @@ describe('sending', () => {
     setTimeout(() => controller.abort(), 50);
     await rejectsWith(pending, 'aborted');
     await rejectsWith(qc.addEhpcUser(ehpc, credentials, { endpoint: slow.url, signal: AbortSignal.abort() }), 'aborted');
+  });
+});
+
+describe('hostile answers', () => {
+  const servers = [];
+  after(() => Promise.all(servers.map((s) => s.stop())));
+  async function server(answers) {
+    const started = await startScriptedServer(answers);
+    servers.push(started);
+    return started;
+  }
+
+  test('a redirect is an error that says so, and the signed POST is not sent on', async () => {
+    const target = await server([{ body: { ret_code: 0, job_id: 'j-elsewhere' } }]);
+    for (const status of [301, 302, 307, 308]) {
+      const s = await server([{ status, headers: { Location: `${target.url}/iaas/` } }]);
+      const error = await rejectsWith(qc.addClickHouseUser(clickhouse, credentials, { endpoint: s.url, method: 'POST' }), 'http_error');
+      assert.equal(error.status, status);
+      assert.match(error.message, /redirect/);
+      assert.equal(s.received.length, 1);
+    }
+    assert.equal(target.received.length, 0, 'nothing reached the redirect target');
+  });
+
+  test('answers nested 100,000 deep are refused or ignored, and the module keeps working', async () => {
+    const deep = (n) => '['.repeat(n) + ']'.repeat(n);
+    const cases = [
+      [deep(100_000), 'bad_response'],
+      [`{"ret_code":0,"job_id":${deep(100_000)}}`, 'bad_response'],
+      [`{"ret_code":${deep(100_000)}}`, 'bad_response'],
+    ];
+    for (const [body, code] of cases) {
+      const s = await server([{ body }]);
+      await rejectsWith(qc.addEhpcUser(ehpc, credentials, { endpoint: s.url }), code);
+    }
+    // Only the documented fields are read: a deep undocumented one is never walked.
+    const extra = await server([{ body: `{"ret_code":0,"action":"HpcUserAddUserResponse","job_id":"j-1","extra":${deep(100_000)}}` }]);
+    assert.equal((await qc.addEhpcUser(ehpc, credentials, { endpoint: extra.url })).jobId, 'j-1');
+    const jobs = await server([{ body: `{"ret_code":0,"job_set":${deep(100_000)}}` }, { body: { ret_code: 0, job_set: [{ job_id: 'j-1', status: 'successful' }] } }]);
+    assert.equal((await qc.waitForJob('j-1', { zone: 'pek3', credentials, endpoint: jobs.url, intervalMs: 10 })).status, 'successful');
+    assert.equal(qc.validateEhpcUser(ehpc).ok, true);
+    assert.ok(qc.buildClickHouseAddUsersRequest(clickhouse, credentials, fixed).url.includes('signature='));
   });
 });
 

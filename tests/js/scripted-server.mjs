@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 
 /**
  * Starts a server on 127.0.0.1 at a port the system picks. Each request takes the next scripted
- * answer (the last one repeats): `{ status, body }` (an object body is sent as JSON), `{ delayMs }`
+ * answer (the last one repeats): `{ status, body, headers }` (an object body is sent as JSON), `{ delayMs }`
  * to answer late, or `{ reset: true }` to drop the connection.
  */
 export async function startScriptedServer(answers = [{ body: { ret_code: 0 } }]) {
@@ -22,7 +22,7 @@ export async function startScriptedServer(answers = [{ body: { ret_code: 0 } }])
     if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
     if (res.destroyed) return;
     const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {});
-    res.writeHead(answer.status ?? 200, { 'Content-Type': 'application/json' });
+    res.writeHead(answer.status ?? 200, { 'Content-Type': 'application/json', ...answer.headers });
     res.end(text);
   });
   server.on('connection', (socket) => {

@@ -1,0 +1,223 @@
+//! Reading untrusted values (arguments and server answers) field by field, without ever looking
+//! into a value of the wrong type: `serde-wasm-bindgen` describes a refused value by printing it,
+//! which for a list nested 100,000 deep overflows the stack and for a huge one costs its size. So
+//! every field is read through `deserialize_any` by a visitor that takes what it expects and
+//! refuses the rest by its kind alone.
+
+use serde::de::{self, Deserializer, Error as _, SeqAccess, Unexpected, Visitor};
+use std::fmt;
+
+/// What a field may be; `None` stands for `null` and `undefined`.
+#[derive(Clone, Copy)]
+enum Want {
+    Text,
+    Number,
+}
+
+struct Scalar(Want);
+
+/// A scalar a field may hold.
+enum Value {
+    Text(String),
+    Number(f64),
+    Nothing,
+}
+
+impl<'de> Visitor<'de> for Scalar {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(match self.0 {
+            Want::Text => "a string",
+            Want::Number => "a number",
+        })
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Value, E> {
+        self.visit_string(text.to_string())
+    }
+
+    fn visit_string<E: de::Error>(self, text: String) -> Result<Value, E> {
+        match self.0 {
+            Want::Text => Ok(Value::Text(text)),
+            Want::Number => Err(E::invalid_type(Unexpected::Other("a string"), &self)),
+        }
+    }
+
+    fn visit_f64<E: de::Error>(self, number: f64) -> Result<Value, E> {
+        match self.0 {
+            Want::Number => Ok(Value::Number(number)),
+            Want::Text => Err(E::invalid_type(Unexpected::Other("a number"), &self)),
+        }
+    }
+
+    fn visit_i64<E: de::Error>(self, number: i64) -> Result<Value, E> {
+        self.visit_f64(number as f64)
+    }
+
+    fn visit_u64<E: de::Error>(self, number: u64) -> Result<Value, E> {
+        self.visit_f64(number as f64)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Value, E> {
+        Err(E::invalid_type(Unexpected::Other("a boolean"), &self))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Nothing)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Nothing)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Value, A::Error> {
+        Err(A::Error::invalid_type(Unexpected::Other("a list"), &self))
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<Value, A::Error> {
+        Err(A::Error::invalid_type(Unexpected::Other("an object"), &self))
+    }
+}
+
+/// A string, or `None` for `null` and absent.
+pub fn optional_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    match d.deserialize_option(Scalar(Want::Text))? {
+        Value::Text(text) => Ok(Some(text)),
+        _ => Ok(None),
+    }
+}
+
+/// A number, or `None` for `null` and absent.
+pub fn optional_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    match d.deserialize_option(Scalar(Want::Number))? {
+        Value::Number(number) => Ok(Some(number)),
+        _ => Ok(None),
+    }
+}
+
+/// A whole number (JavaScript has one number type, so `0.0` is 0), or `None`.
+pub fn optional_integer<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    match optional_number(d)? {
+        Some(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => Ok(Some(n as i64)),
+        Some(_) => Err(D::Error::custom("expected a whole number")),
+        None => Ok(None),
+    }
+}
+
+/// A list of `T`, empty for `null` and absent; anything else is refused without being looked into.
+pub fn list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: de::Deserialize<'de>,
+{
+    struct List<T>(std::marker::PhantomData<T>);
+    impl<'de, T: de::Deserialize<'de>> Visitor<'de> for List<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut items = Vec::new();
+            while let Some(item) = seq.next_element()? {
+                items.push(item);
+            }
+            Ok(items)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Vec<T>, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Vec<T>, E> {
+            Err(E::invalid_type(Unexpected::Other("a string"), &self))
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Vec<T>, E> {
+            Err(E::invalid_type(Unexpected::Other("a number"), &self))
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Vec<T>, E> {
+            Err(E::invalid_type(Unexpected::Other("a number"), &self))
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Vec<T>, E> {
+            Err(E::invalid_type(Unexpected::Other("a number"), &self))
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Vec<T>, E> {
+            Err(E::invalid_type(Unexpected::Other("a boolean"), &self))
+        }
+        fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<Vec<T>, A::Error> {
+            Err(A::Error::invalid_type(Unexpected::Other("an object"), &self))
+        }
+    }
+    d.deserialize_option(List(std::marker::PhantomData))
+}
+
+/// A string that a list holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Item(pub String);
+
+impl<'de> de::Deserialize<'de> for Item {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match d.deserialize_any(Scalar(Want::Text))? {
+            Value::Text(text) => Ok(Item(text)),
+            _ => Err(D::Error::custom("invalid type: null, expected a string")),
+        }
+    }
+}
+
+/// A list of strings, empty when absent or `null`. A field of this type may be left out though it
+/// is required in the declarations.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Texts(pub Vec<String>);
+
+impl<'de> de::Deserialize<'de> for Texts {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let items: Vec<Item> = list(d)?;
+        Ok(Texts(items.into_iter().map(|item| item.0).collect()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    struct Probe {
+        #[serde(default, deserialize_with = "optional_string")]
+        text: Option<String>,
+        #[serde(default, deserialize_with = "optional_integer")]
+        whole: Option<i64>,
+        #[serde(default, deserialize_with = "list")]
+        items: Vec<Item>,
+    }
+
+    fn probe(json: &str) -> Result<Probe, String> {
+        serde_json::from_str(json).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn takes_what_it_expects_and_names_the_kind_of_the_rest() {
+        let ok = probe(r#"{"text":"a","whole":3.0,"items":["x","y"]}"#).expect("valid");
+        assert_eq!((ok.text.as_deref(), ok.whole, ok.items.len()), (Some("a"), Some(3), 2));
+        let empty = probe(r#"{"text":null,"whole":null,"items":null}"#).expect("valid");
+        assert_eq!((empty.text, empty.whole, empty.items.len()), (None, None, 0));
+        for (json, needle) in [
+            (r#"{"text":[1]}"#, "a list"),
+            (r#"{"text":5}"#, "a number"),
+            (r#"{"whole":"5"}"#, "a string"),
+            (r#"{"whole":1.5}"#, "whole number"),
+            (r#"{"items":{"a":1}}"#, "an object"),
+            (r#"{"items":[1]}"#, "a number"),
+        ] {
+            let error = probe(json).expect_err(json);
+            assert!(error.contains(needle), "{json}: {error}");
+        }
+    }
+}
