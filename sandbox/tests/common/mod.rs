@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod tls;
+
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::header::HeaderMap;
@@ -315,4 +317,32 @@ pub async fn follow_job(base: &str, job_id: &str) -> (Vec<String>, Value) {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     panic!("job {job_id} never finished: {seen:?}");
+}
+
+/// Sends `request` as is on a new connection and returns everything read until the server closes
+/// it (or 5 s pass), so that no client normalises anything.
+pub async fn raw(addr: std::net::SocketAddr, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let _ = stream.write_all(request).await;
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut out)).await;
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `GET path` on a new connection, raw.
+pub async fn raw_get(addr: std::net::SocketAddr, path: &str) -> String {
+    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    raw(addr, request.as_bytes()).await
+}
+
+pub fn tempdir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "qingcloud-sandbox-test-{name}-{}-{}",
+        std::process::id(),
+        now_s()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
 }
