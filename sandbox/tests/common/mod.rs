@@ -104,13 +104,23 @@ pub fn jobs_request(base: &str, jobs: &[String], limit: Option<u32>) -> HttpRequ
     )
 }
 
-/// Any IaaS action with extra parameters, signed as the SDK signs (GET).
-pub fn iaas_get(base: &str, action: &str, extra: &[(&str, &str)], secret: &str) -> String {
+/// DescribeJobs signed with a secret that is not the account's.
+pub fn wrong_secret_jobs_request(base: &str) -> HttpRequest {
+    request::describe_jobs(
+        ZONE,
+        &[],
+        None,
+        &credentials("bad"),
+        base,
+        Method::Get,
+        &stamp(),
+    )
+}
+
+/// The parameters of any IaaS action: `extra`, then those the SDK adds (the signature aside).
+pub fn iaas_params(action: &str, extra: Vec<(String, String)>) -> Vec<(String, String)> {
     let stamp = stamp();
-    let mut params: Vec<(String, String)> = extra
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let mut params = extra;
     for (k, v) in [
         ("action", action),
         ("zone", ZONE),
@@ -123,6 +133,16 @@ pub fn iaas_get(base: &str, action: &str, extra: &[(&str, &str)], secret: &str) 
     ] {
         params.push((k.to_string(), v.to_string()));
     }
+    params
+}
+
+/// Any IaaS action with extra parameters, signed as the SDK signs (GET).
+pub fn iaas_get(base: &str, action: &str, extra: &[(&str, &str)], secret: &str) -> String {
+    let extra = extra
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let params = iaas_params(action, extra);
     let query = signing::iaas::canonical_query(&params);
     let signature = signing::iaas::signature(secret, "GET", &params);
     format!("{base}/iaas/?{query}&signature={}", quote_plus(&signature))
@@ -328,6 +348,15 @@ pub async fn raw(addr: std::net::SocketAddr, request: &[u8]) -> String {
     let mut out = Vec::new();
     let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut out)).await;
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Asserts that a raw answer to `path` refuses it and shows nothing of `secret`.
+pub fn assert_refused(path: &str, answer: &str, secret: &str) {
+    assert!(
+        answer.starts_with("HTTP/1.1 404") || answer.starts_with("HTTP/1.1 400"),
+        "{path}: {answer}"
+    );
+    assert!(!answer.contains(secret), "{path} shows {secret}");
 }
 
 /// `GET path` on a new connection, raw.
