@@ -183,6 +183,12 @@ async fn five_hundred_slow_connections() {
         .await
         .expect("write");
     healthy(&sandbox).await;
+    // And a keep-alive connection left idle after its request.
+    let mut idle = TcpStream::connect(sandbox.addr).await.expect("connect");
+    idle.write_all(b"GET /_sandbox/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .await
+        .expect("write");
+    slow.push(idle);
     // The header timeout (1 s here) closes every one of them.
     bounded(async {
         for stream in &mut slow {
