@@ -60,10 +60,12 @@ fn refusal(app: &App, headers: &HeaderMap) -> Option<&'static str> {
 
 async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
     let reads = matches!(*request.method(), Method::GET | Method::HEAD);
-    match refusal(&app, request.headers()) {
-        Some(why) if !reads => error(StatusCode::FORBIDDEN, why.to_string()),
-        _ => next.run(request).await,
+    if !reads {
+        if let Some(why) = refusal(&app, request.headers()) {
+            return error(StatusCode::FORBIDDEN, why.to_string());
+        }
     }
+    next.run(request).await
 }
 
 async fn requests(State(app): State<Arc<App>>) -> Response {

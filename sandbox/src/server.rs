@@ -77,7 +77,7 @@ fn cors(app: &Arc<App>) -> CorsLayer {
         .max_age(Duration::from_secs(600))
 }
 
-/// A preflight the CORS layer did not allow is refused outright.
+/// An `OPTIONS` request (a preflight) that the CORS layer did not allow is refused outright.
 async fn refuse_disallowed_preflight(request: Request, next: Next) -> Response {
     let preflight = request.method() == Method::OPTIONS;
     let mut response = next.run(request).await;
