@@ -1250,6 +1250,12 @@ async fn https_upstream_end_to_end() {
             .await
             .is_err()
     );
+    // Nor is a CA without an upstream to use it for.
+    let lone_ca = Options {
+        upstream_ca: Some(ca),
+        ..Options::default()
+    };
+    assert!(qingcloud_sandbox::start(lone_ca, 0).await.is_err());
     upstream.stop().await;
 }
 
