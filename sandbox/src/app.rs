@@ -15,6 +15,8 @@ use std::time::Duration;
 pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
 /// How long a connection may take to send a request's headers, and may stay idle between requests.
 pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a client may pause while sending a request body.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
 /// File descriptors kept free of connections for the state file, static files and upstreams.
 const RESERVED_FILES: u64 = 64;
 
@@ -43,6 +45,7 @@ pub struct Options {
     /// Connections served at once (lowered to fit the open-file limit).
     pub max_connections: usize,
     pub header_timeout: Duration,
+    pub body_timeout: Duration,
 }
 
 impl Default for Options {
@@ -59,6 +62,7 @@ impl Default for Options {
             allow_origins: Vec::new(),
             max_connections: DEFAULT_MAX_CONNECTIONS,
             header_timeout: DEFAULT_HEADER_TIMEOUT,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
         }
     }
 }
@@ -79,6 +83,7 @@ pub struct App {
     /// Connections served at once: what was asked, within the open-file limit.
     pub max_connections: usize,
     pub header_timeout: Duration,
+    pub body_timeout: Duration,
 }
 
 impl App {
@@ -137,6 +142,7 @@ impl App {
             allow_origins: options.allow_origins,
             max_connections: options.max_connections.clamp(1, fitting),
             header_timeout: options.header_timeout,
+            body_timeout: options.body_timeout,
         }))
     }
 

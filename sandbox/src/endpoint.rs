@@ -142,6 +142,20 @@ fn injected(fault: Fault) -> (Response, Option<i64>) {
     }
 }
 
+/// 413 for a body over the limit; 408 for one that stalled (or broke off).
+fn unreadable(error: &axum::Error) -> Response {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = cause {
+        if e.is::<http_body_util::LengthLimitError>() {
+            let message = format!("request body larger than {MAX_REQUEST_BODY} bytes\n");
+            return text(StatusCode::PAYLOAD_TOO_LARGE, message);
+        }
+        cause = e.source();
+    }
+    let message = "request body not received in time\n".to_string();
+    text(StatusCode::REQUEST_TIMEOUT, message)
+}
+
 fn ret_code_of(body: &[u8]) -> Option<i64> {
     serde_json::from_slice::<serde_json::Value>(body)
         .ok()?
@@ -183,10 +197,12 @@ async fn handle(app: &App, api: Api, request: Request) -> Response {
     }
     let (parts, body) = request.into_parts();
     // The body limit and timeout layers bound what this reads.
-    let Ok(body) = axum::body::to_bytes(body, usize::MAX).await else {
-        summary.result = "error".into();
-        let message = "request body too large or unreadable\n".to_string();
-        return with_summary(text(StatusCode::PAYLOAD_TOO_LARGE, message), summary);
+    let body = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(body) => body,
+        Err(e) => {
+            summary.result = "error".into();
+            return with_summary(unreadable(&e), summary);
+        }
     };
     let method = parts.method.as_str().to_string();
     let path = parts.uri.path().to_string();

@@ -26,8 +26,6 @@ use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
-/// How long a client may pause while sending a request body.
-pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 /// The longest a request may take in all: the longest latency fault, a slow body and upstream.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(240);
 
@@ -103,7 +101,7 @@ pub fn router(app: Arc<App>) -> Router {
     api.fallback_service(static_files::service(&app.www, &app.pkg))
         .layer(middleware::from_fn_with_state(app.clone(), log::layer))
         .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY))
-        .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
+        .layer(RequestBodyTimeoutLayer::new(app.body_timeout))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,

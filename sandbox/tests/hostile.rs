@@ -30,6 +30,7 @@ async fn hostile_sandbox() -> Running {
     sandbox_with(Options {
         config: demo_with_delay(0),
         header_timeout: Duration::from_secs(1),
+        body_timeout: Duration::from_secs(1),
         ..Options::default()
     })
     .await
@@ -178,11 +179,14 @@ async fn five_hundred_slow_connections() {
         slow.push(stream);
     }
     healthy(&sandbox).await;
-    let mut body = TcpStream::connect(sandbox.addr).await.expect("connect");
-    body.write_all(b"POST /iaas/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\nab")
-        .await
-        .expect("write");
+    // A body that stalls is answered 408 once it has paused for the body timeout (1 s here).
+    let stalled = tokio::spawn(raw(
+        sandbox.addr,
+        b"POST /iaas/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\nab",
+    ));
     healthy(&sandbox).await;
+    let answer = bounded(stalled).await.expect("task");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     // And a keep-alive connection left idle after its request.
     let mut idle = TcpStream::connect(sandbox.addr).await.expect("connect");
     idle.write_all(b"GET /_sandbox/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
