@@ -8,9 +8,12 @@
 //! Start it in-process with [`start`], or run the `qingcloud-sandbox` binary.
 
 pub mod api;
+pub mod app;
 pub mod auth;
 pub mod config;
+pub mod control;
 pub mod ehpc;
+pub mod endpoint;
 pub mod faults;
 pub mod form;
 pub mod iaas;
@@ -20,5 +23,6 @@ pub mod server;
 pub mod state;
 pub mod static_files;
 
+pub use app::{App, Options};
 pub use config::Config;
-pub use server::{serve, start, App, Options, Running};
+pub use server::{serve, start, Running};

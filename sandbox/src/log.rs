@@ -1,11 +1,21 @@
 //! One line per request on stderr, and the recent API requests for `GET /_sandbox/requests`.
 //! Only the method, path (never the query string), action, access key id, result and time are
 //! kept: never a signature, a secret, a password or `service_params`.
+//!
+//! [`layer`] writes the entry of every request; the API handlers add what only they know (a
+//! [`Summary`] in the response's extensions).
 
+use crate::app::App;
+use crate::state::now_ms;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
+use std::sync::Arc;
 use std::sync::Mutex;
+use std::time::Instant;
 
 /// How many API requests `/_sandbox/requests` remembers.
 pub const KEEP: usize = 10_000;
@@ -46,6 +56,63 @@ impl Entry {
             self.duration_ms
         )
     }
+}
+
+/// What an API handler knows about its request, for the log.
+#[derive(Clone, Debug, Default)]
+pub struct Summary {
+    pub action: Option<String>,
+    pub access_key_id: Option<String>,
+    pub ret_code: Option<i64>,
+    /// Empty: `ok` or `error` from the HTTP status.
+    pub result: String,
+}
+
+/// Which part of the sandbox a path belongs to.
+pub fn api_of(path: &str) -> &'static str {
+    if path == "/iaas" || path.starts_with("/iaas/") {
+        "iaas"
+    } else if path == "/api" || path.starts_with("/api/") {
+        "ehpc"
+    } else if path.starts_with("/_sandbox/") {
+        "control"
+    } else {
+        "static"
+    }
+}
+
+/// The middleware that records one entry per request.
+pub async fn layer(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = clean(request.method().as_str());
+    let path = clean(request.uri().path());
+    let api = api_of(request.uri().path());
+    let response = next.run(request).await;
+    let summary = response
+        .extensions()
+        .get::<Summary>()
+        .cloned()
+        .unwrap_or_default();
+    let status = response.status();
+    let result = match summary.result.as_str() {
+        "" if status.is_success() => "ok".to_string(),
+        "" => "error".to_string(),
+        _ => summary.result,
+    };
+    app.log.record(Entry {
+        time: qingcloud_useradd::timestamp::format_timestamp(now_ms().div_euclid(1000)),
+        method,
+        path,
+        api,
+        action: summary.action,
+        access_key_id: summary.access_key_id,
+        ret_code: summary.ret_code,
+        // A dropped connection gets no answer at all.
+        status: (result != "dropped").then_some(status.as_u16()),
+        result,
+        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+    });
+    response
 }
 
 /// Keeps only characters that cannot forge a log line or hide in one, and at most 64 of them.

@@ -1,84 +1,74 @@
 //! `qingcloud-sandbox`: a local QingCloud-compatible server on 127.0.0.1. See sandbox/README.md.
 
-use qingcloud_sandbox::{config, serve, App, Config, Options};
+use clap::Parser;
+use qingcloud_sandbox::{app, config, serve, App, Config, Options};
 use std::io::Write;
 use std::path::PathBuf;
 
-const USAGE: &str = "\
-usage: qingcloud-sandbox [options]
-
-  --port N               port on 127.0.0.1 (default 8080; 0 picks a free port)
-  --config FILE          accounts, clusters, users, job delay, faults (.toml or .json);
-                         without it, the demo account
-  --state FILE           keep users and jobs in FILE (atomic writes) across restarts
-  --www DIR              the page, served at / (default: www)
-  --pkg DIR              the built package, served at /pkg/ (default: pkg/web)
-  --upstream-iaas URL    forward /iaas/ to URL unchanged (proxy mode)
-  --upstream-ehpc URL    forward /api/ to URL unchanged (proxy mode)
-  --allow-origin ORIGIN  let pages of ORIGIN (or * for any) call the API across origins
-                         (repeatable; the real endpoints allow none, nor by default the sandbox)
-  --quiet                no per-request log lines on stderr
-  -h, --help             this help
-  -V, --version          the version
-
-The first line on stdout is `listening on http://127.0.0.1:PORT`.
-";
-
-struct Args {
+/// A local QingCloud-compatible server on 127.0.0.1: the IaaS and EHPC add-user endpoints, jobs,
+/// faults, the page and a same-origin proxy to the real endpoints.
+///
+/// The first line on stdout is `listening on http://127.0.0.1:PORT`.
+#[derive(Parser, Debug)]
+#[command(name = "qingcloud-sandbox", version)]
+struct Cli {
+    /// Port on 127.0.0.1 (0 picks a free port)
+    #[arg(long, default_value_t = 8080)]
     port: u16,
+    /// Accounts, clusters, users, job delay, faults (.toml or .json); without it, the demo account
+    #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    options: Options,
+    /// Keep users and jobs in FILE (atomic writes) across restarts
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// The page, served at /
+    #[arg(long, value_name = "DIR", default_value = "www")]
+    www: PathBuf,
+    /// The built package, served at /pkg/
+    #[arg(long, value_name = "DIR", default_value = "pkg/web")]
+    pkg: PathBuf,
+    /// Forward /iaas/ to URL (proxy mode; see sandbox/README.md for what is forwarded)
+    #[arg(long, value_name = "URL")]
+    upstream_iaas: Option<String>,
+    /// Forward /api/ to URL (proxy mode)
+    #[arg(long, value_name = "URL")]
+    upstream_ehpc: Option<String>,
+    /// Also trust the CA certificates in FILE (PEM) for https:// upstreams
+    #[arg(long, value_name = "FILE")]
+    upstream_ca: Option<PathBuf>,
+    /// Let pages of ORIGIN (or * for any) call the API and control endpoints across origins
+    /// (repeatable; the real endpoints allow none, nor by default the sandbox)
+    #[arg(long, value_name = "ORIGIN")]
+    allow_origin: Vec<String>,
+    /// Connections served at once; more wait (lowered to fit the open-file limit)
+    #[arg(long, value_name = "N", default_value_t = app::DEFAULT_MAX_CONNECTIONS)]
+    max_connections: usize,
+    /// No per-request log lines on stderr
+    #[arg(long)]
+    quiet: bool,
 }
 
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
-    let mut parsed = Args {
-        port: 8080,
-        config: None,
-        options: Options {
-            log_requests: true,
+impl Cli {
+    fn options(self) -> Result<(u16, Options), String> {
+        let config = match &self.config {
+            Some(path) => Config::load(path)?,
+            None => Config::demo(),
+        };
+        let options = Options {
+            config,
+            state_file: self.state,
+            www: self.www,
+            pkg: self.pkg,
+            upstream_iaas: self.upstream_iaas,
+            upstream_ehpc: self.upstream_ehpc,
+            upstream_ca: self.upstream_ca,
+            log_requests: !self.quiet,
+            allow_origins: self.allow_origin,
+            max_connections: self.max_connections,
             ..Options::default()
-        },
-    };
-    while let Some(arg) = args.next() {
-        let (name, inline) = match arg.split_once('=') {
-            Some((name, value)) if name.starts_with("--") => {
-                (name.to_string(), Some(value.to_string()))
-            }
-            _ => (arg.clone(), None),
         };
-        let mut value = |name: &str| -> Result<String, String> {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| format!("{name} needs a value"))
-        };
-        match name.as_str() {
-            "--port" => {
-                let text = value("--port")?;
-                parsed.port = text
-                    .parse()
-                    .map_err(|_| format!("--port takes a number from 0 to 65535, not {text:?}"))?;
-            }
-            "--config" => parsed.config = Some(PathBuf::from(value("--config")?)),
-            "--state" => parsed.options.state_file = Some(PathBuf::from(value("--state")?)),
-            "--www" => parsed.options.www = PathBuf::from(value("--www")?),
-            "--pkg" => parsed.options.pkg = PathBuf::from(value("--pkg")?),
-            "--upstream-iaas" => parsed.options.upstream_iaas = Some(value("--upstream-iaas")?),
-            "--upstream-ehpc" => parsed.options.upstream_ehpc = Some(value("--upstream-ehpc")?),
-            "--allow-origin" => parsed.options.allow_origins.push(value("--allow-origin")?),
-            "--quiet" => parsed.options.log_requests = false,
-            "-h" | "--help" => {
-                print!("{USAGE}");
-                std::process::exit(0);
-            }
-            "-V" | "--version" => {
-                println!("qingcloud-sandbox {}", env!("CARGO_PKG_VERSION"));
-                std::process::exit(0);
-            }
-            other => return Err(format!("unknown argument {other:?}\n\n{USAGE}")),
-        }
+        Ok((self.port, options))
     }
-    Ok(parsed)
 }
 
 async fn shutdown_signal() {
@@ -103,21 +93,17 @@ async fn shutdown_signal() {
 }
 
 fn run() -> Result<(), String> {
-    let mut args = parse_args(std::env::args().skip(1))?;
-    args.options.config = match &args.config {
-        Some(path) => Config::load(path)?,
-        None => Config::demo(),
-    };
-    let demo = args.options.config.is_demo();
+    let (port, options) = Cli::parse().options()?;
+    let demo = options.config.is_demo();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     runtime.block_on(async move {
-        let app = App::new(args.options)?;
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
+        let app = App::new(options)?;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
             .await
-            .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", args.port))?;
+            .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", port))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         // Also persists the state (a new state file is created at once).
         app.store.persist().await?;
@@ -148,14 +134,16 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::CommandFactory;
 
-    fn parse(args: &[&str]) -> Result<Args, String> {
-        parse_args(args.iter().map(|s| s.to_string()))
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("qingcloud-sandbox").chain(args.iter().copied()))
     }
 
     #[test]
     fn arguments() {
-        let args = parse(&[
+        Cli::command().debug_assert();
+        let cli = parse(&[
             "--port",
             "0",
             "--state=s.json",
@@ -164,16 +152,41 @@ mod tests {
             "w",
             "--allow-origin",
             "*",
+            "--allow-origin=http://127.0.0.1:1",
+            "--upstream-ca",
+            "ca.pem",
         ])
         .expect("ok");
-        assert_eq!(args.options.allow_origins, ["*"]);
-        assert_eq!(args.port, 0);
-        assert_eq!(args.options.state_file, Some(PathBuf::from("s.json")));
-        assert!(!args.options.log_requests);
-        assert_eq!(args.options.www, PathBuf::from("w"));
+        let (port, options) = cli.options().expect("options");
+        assert_eq!(options.allow_origins, ["*", "http://127.0.0.1:1"]);
+        assert_eq!(port, 0);
+        assert_eq!(options.state_file, Some(PathBuf::from("s.json")));
+        assert!(!options.log_requests);
+        assert_eq!(options.www, PathBuf::from("w"));
+        assert_eq!(options.pkg, PathBuf::from("pkg/web"));
+        assert_eq!(options.upstream_ca, Some(PathBuf::from("ca.pem")));
         assert_eq!(parse(&[]).expect("ok").port, 8080);
         assert!(parse(&["--port", "x"]).is_err());
+        assert!(parse(&["--port", "70000"]).is_err());
         assert!(parse(&["--port"]).is_err());
         assert!(parse(&["--nope"]).is_err());
+        let help = Cli::command().render_long_help().to_string();
+        for option in [
+            "--port",
+            "--config",
+            "--state",
+            "--www",
+            "--pkg",
+            "--upstream-iaas",
+            "--upstream-ehpc",
+            "--upstream-ca",
+            "--allow-origin",
+            "--max-connections",
+            "--quiet",
+            "--help",
+            "--version",
+        ] {
+            assert!(help.contains(option), "{option} in {help}");
+        }
     }
 }

@@ -726,7 +726,9 @@ fn read_snapshot(path: &Path) -> Result<Snapshot, String> {
 }
 
 /// Writes `bytes` to a temporary file next to `path`, flushes it to disk and renames it over
-/// `path`, so that a reader (or a crash) sees the old file or the new one, never half of one.
+/// `path`, so that a reader (or a crash) sees the old file or the new one, never half of one. The
+/// temporary file has a random name and is created exclusively with mode 0600 (by `tempfile`), so
+/// that no one can have put a symbolic link or a file of their own in its place.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
     use std::io::Write;
     let dir = path
@@ -737,22 +739,20 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "state.json".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&tmp)?;
+        let mut file = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".tmp")
+            .tempfile_in(dir)?;
         file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&tmp, path)?;
+        file.as_file().sync_all()?;
+        file.persist(path).map_err(|e| e.error)?;
         if let Ok(dir) = std::fs::File::open(dir) {
             let _ = dir.sync_all();
         }
         Ok(())
     })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("cannot write state file {}: {e}", path.display())
-    })
+    result.map_err(|e| format!("cannot write state file {}: {e}", path.display()))
 }
 
 /// A stable 8-character id for users declared in the config.

@@ -10,6 +10,7 @@ import contextlib
 import io
 import json
 import os
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -58,18 +59,19 @@ def sandbox_binary():
 
 
 class Sandbox:
-    def __init__(self, tmp):
-        config = Path(tmp) / "sandbox.json"
-        config.write_text(json.dumps(CONFIG))
-        self.stderr = open(Path(tmp) / "sandbox.log", "wb")
+    def __init__(self, tmp, args=None, binary=None, prefix="listening on http://127.0.0.1:"):
+        if args is None:
+            config = Path(tmp) / "sandbox.json"
+            config.write_text(json.dumps(CONFIG))
+            args = ["--port", "0", "--config", str(config), "--www", str(tmp)]
+        self.stderr = open(Path(tmp) / ("sandbox-%d.log" % len(list(Path(tmp).iterdir()))), "wb")
         self.process = subprocess.Popen(
-            [str(sandbox_binary()), "--port", "0", "--config", str(config), "--www", str(tmp)],
+            [str(binary or sandbox_binary())] + args,
             stdout=subprocess.PIPE, stderr=self.stderr, cwd=ROOT)
         line = self._first_line(timeout=30)
-        prefix = "listening on http://127.0.0.1:"
         assert line.startswith(prefix), line
         self.port = int(line[len(prefix):])
-        self.url = "http://127.0.0.1:%d" % self.port
+        self.url = prefix[len("listening on "):] + str(self.port)
 
     def _first_line(self, timeout):
         result = {}
@@ -84,7 +86,9 @@ class Sandbox:
 
     def control(self, path, body=None):
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.url + path, data=data, method="POST" if data else "GET")
+        # The control endpoints only take JSON, so that other sites cannot post to them.
+        request = urllib.request.Request(self.url + path, data=data, method="POST" if data else "GET",
+                                         headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read())
 
@@ -312,3 +316,48 @@ def test_ehpc_refuses_a_wrong_secret_a_tampered_body_and_invalid_input(sandbox):
                  username="weak", zone=ZONE)
     assert weak["ret_code"] == 1100
     assert "password" in weak["message"]
+
+
+def tls_upstream_binary():
+    """The sandbox behind HTTPS with a certificate made at start (sandbox/examples/tls-upstream.rs)."""
+    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    binary = target / "debug" / "examples" / "tls-upstream"
+    if not binary.exists():
+        subprocess.run(["cargo", "build", "-p", "qingcloud-sandbox", "--example", "tls-upstream"],
+                       cwd=ROOT, check=True)
+    return binary
+
+
+def test_the_readme_proxy_instructions_reach_an_https_upstream():
+    """README.md's "Using the real cloud" command, with a local TLS upstream in place of the real
+    endpoints and its CA passed with --upstream-ca: the SDKs' requests go through the proxy and
+    their signatures verify at the upstream."""
+    with tempfile.TemporaryDirectory() as tmp:
+        ca = Path(tmp) / "ca.pem"
+        upstream = Sandbox(tmp, args=[str(ca)], binary=tls_upstream_binary(),
+                           prefix="listening on https://localhost:")
+        try:
+            proxy = Sandbox(tmp, args=[
+                "--port", "0", "--www", "www", "--pkg", "pkg/web",
+                "--upstream-iaas", upstream.url, "--upstream-ehpc", upstream.url,
+                "--upstream-ca", str(ca)])
+            try:
+                conn = iaas(proxy)
+                answer = add_users(conn, "through_tls", "POST")
+                assert answer["ret_code"] == 0, answer
+                assert follow(conn, answer["job_id"])[1]["status"] == "successful"
+                assert add_users(iaas(proxy, secret="wrong"), "nobody", "GET")["ret_code"] == 1200
+                added = quiet(hpc(proxy).add_user, timestamp=now(), cluster_id=EHPC,
+                              password="kUISjs@kkkkkk!", username="tlsuser", zone=ZONE)
+                assert added["ret_code"] == 0, dict(added)
+                # The users exist at the upstream, read over HTTPS trusting the same CA.
+                context = ssl.create_default_context(cafile=str(ca))
+                with urllib.request.urlopen(upstream.url + "/_sandbox/users", context=context,
+                                            timeout=10) as response:
+                    users = json.dumps(json.loads(response.read()))
+                assert "through_tls" in users and "tlsuser" in users
+                assert "through_tls" not in json.dumps(proxy.control("/_sandbox/users"))
+            finally:
+                proxy.stop()
+        finally:
+            upstream.stop()

@@ -52,44 +52,27 @@ export function sandboxBinary(env = process.env) {
   return join(target, 'debug', process.platform === 'win32' ? 'qingcloud-sandbox.exe' : 'qingcloud-sandbox');
 }
 
-function ensureBuilt(binary) {
+function ensureBuilt(binary, cargoArgs = ['build', '-p', 'qingcloud-sandbox']) {
   if (existsSync(binary)) return;
-  const built = spawnSync('cargo', ['build', '-p', 'qingcloud-sandbox'], {
+  const built = spawnSync('cargo', cargoArgs, {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   if (built.status !== 0 || !existsSync(binary)) {
-    throw new Error(`cannot build the sandbox (cargo build -p qingcloud-sandbox): exit ${built.status}`);
+    throw new Error(`cannot build ${binary} (cargo ${cargoArgs.join(' ')}): exit ${built.status}`);
   }
 }
 
 const LISTENING = /^listening on (http:\/\/127\.0\.0\.1:(\d+))\s*$/;
+const LISTENING_TLS = /^listening on (https:\/\/localhost:(\d+))\s*$/;
 
-/**
- * Spawns the sandbox and resolves once it listens.
- * @param {object} [options]
- * @param {object} [options.config] a config object (written to a temporary JSON file)
- * @param {string[]} [options.args] more command-line arguments (--state, --www, --upstream-iaas, ...)
- * @param {object} [options.env] more environment variables
- * @param {number} [options.timeoutMs] how long to wait for the first line (default 60 s)
- */
-export async function startSandbox({ config, args = [], env = {}, timeoutMs = 60_000 } = {}) {
-  const binary = sandboxBinary({ ...process.env, ...env });
-  ensureBuilt(binary);
-  const dir = mkdtempSync(join(tmpdir(), 'qingcloud-sandbox-'));
-  const argv = ['--port', '0'];
-  if (config !== undefined) {
-    const file = join(dir, 'config.json');
-    writeFileSync(file, JSON.stringify(config));
-    argv.push('--config', file);
-  }
-  argv.push(...args);
+/** Spawns `binary` and resolves once its first stdout line matches `listening` (URL, port). */
+async function launch({ binary, argv, env, timeoutMs, dir, listening }) {
   const child = spawn(binary, argv, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-
   // Always drain both pipes: a full pipe would stall the server.
   const logLines = [];
   createInterface({ input: child.stderr }).on('line', (line) => {
@@ -110,12 +93,12 @@ export async function startSandbox({ config, args = [], env = {}, timeoutMs = 60
   let port;
   try {
     [url, port] = await new Promise((resolveStart, rejectStart) => {
-      const timer = setTimeout(() => rejectStart(new Error(`the sandbox did not start within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(() => rejectStart(new Error(`${binary} did not start within ${timeoutMs} ms`)), timeoutMs);
       stdout.once('line', (line) => {
         clearTimeout(timer);
-        const match = LISTENING.exec(line);
+        const match = listening.exec(line);
         if (match) resolveStart([match[1], Number(match[2])]);
-        else rejectStart(new Error(`unexpected first line from the sandbox: ${line}`));
+        else rejectStart(new Error(`unexpected first line from ${binary}: ${line}`));
       });
       child.once('error', (error) => {
         clearTimeout(timer);
@@ -123,7 +106,7 @@ export async function startSandbox({ config, args = [], env = {}, timeoutMs = 60
       });
       exitPromise.then(({ code, signal }) => {
         clearTimeout(timer);
-        rejectStart(new Error(`the sandbox exited (${signal ?? code}) before listening:\n${logLines.join('\n')}`));
+        rejectStart(new Error(`${binary} exited (${signal ?? code}) before listening:\n${logLines.join('\n')}`));
       });
     });
   } catch (error) {
@@ -132,6 +115,45 @@ export async function startSandbox({ config, args = [], env = {}, timeoutMs = 60
     throw error;
   }
   stdout.on('line', () => {});
+
+  return {
+    url,
+    port,
+    process: child,
+    logLines,
+    async stop() {
+      if (!exited) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => { if (!exited) child.kill('SIGKILL'); }, 5000);
+        await exitPromise;
+        clearTimeout(timer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Spawns the sandbox and resolves once it listens.
+ * @param {object} [options]
+ * @param {object} [options.config] a config object (written to a temporary JSON file)
+ * @param {string[]} [options.args] more command-line arguments (--state, --www, --upstream-iaas, ...)
+ * @param {object} [options.env] more environment variables
+ * @param {number} [options.timeoutMs] how long to wait for the first line (default 60 s)
+ */
+export async function startSandbox({ config, args = [], env = {}, timeoutMs = 60_000 } = {}) {
+  const binary = sandboxBinary({ ...process.env, ...env });
+  ensureBuilt(binary);
+  const dir = mkdtempSync(join(tmpdir(), 'qingcloud-sandbox-'));
+  const argv = ['--port', '0'];
+  if (config !== undefined) {
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify(config));
+    argv.push('--config', file);
+  }
+  argv.push(...args);
+  const server = await launch({ binary, argv, env, timeoutMs, dir, listening: LISTENING });
+  const { url } = server;
 
   async function control(path, body) {
     const response = await fetch(`${url}${path}`, body === undefined
@@ -143,10 +165,10 @@ export async function startSandbox({ config, args = [], env = {}, timeoutMs = 60
 
   return {
     url,
-    port,
-    process: child,
+    port: server.port,
+    process: server.process,
     /** The stderr lines so far (one per request, never a secret). */
-    logs: () => [...logLines],
+    logs: () => [...server.logLines],
     /** GET /_sandbox/requests: the API requests seen. */
     requests: () => control('/_sandbox/requests'),
     /** GET /_sandbox/users: clusters and their users. */
@@ -155,14 +177,22 @@ export async function startSandbox({ config, args = [], env = {}, timeoutMs = 60
     setFaults: (faults) => control('/_sandbox/faults', faults),
     /** POST /_sandbox/reset: forgets the request log; with { state: true } also users and jobs. */
     reset: (options = {}) => control('/_sandbox/reset', options),
-    async stop() {
-      if (!exited) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => { if (!exited) child.kill('SIGKILL'); }, 5000);
-        await exitPromise;
-        clearTimeout(timer);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: server.stop,
   };
+}
+
+/**
+ * Starts the demo sandbox behind HTTPS, with a certificate made at start by a test CA
+ * (sandbox/examples/tls-upstream.rs, built with cargo when missing): a local stand-in for the real
+ * endpoints in proxy mode. `caFile` is where the CA certificate (PEM) is, for `--upstream-ca`.
+ * @returns {Promise<{ url: string, port: number, caFile: string, stop: () => Promise<void> }>}
+ */
+export async function startTlsUpstream({ env = {}, timeoutMs = 60_000 } = {}) {
+  const target = env.CARGO_TARGET_DIR ?? process.env.CARGO_TARGET_DIR;
+  const binary = join(target ? resolve(target) : join(REPO_ROOT, 'target'), 'debug', 'examples', 'tls-upstream');
+  ensureBuilt(binary, ['build', '-p', 'qingcloud-sandbox', '--example', 'tls-upstream']);
+  const dir = mkdtempSync(join(tmpdir(), 'qingcloud-tls-upstream-'));
+  const caFile = join(dir, 'ca.pem');
+  const server = await launch({ binary, argv: [caFile], env, timeoutMs, dir, listening: LISTENING_TLS });
+  return { url: server.url, port: server.port, caFile, stop: server.stop };
 }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod tls;
+
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::header::HeaderMap;
@@ -102,13 +104,23 @@ pub fn jobs_request(base: &str, jobs: &[String], limit: Option<u32>) -> HttpRequ
     )
 }
 
-/// Any IaaS action with extra parameters, signed as the SDK signs (GET).
-pub fn iaas_get(base: &str, action: &str, extra: &[(&str, &str)], secret: &str) -> String {
+/// DescribeJobs signed with a secret that is not the account's.
+pub fn wrong_secret_jobs_request(base: &str) -> HttpRequest {
+    request::describe_jobs(
+        ZONE,
+        &[],
+        None,
+        &credentials("bad"),
+        base,
+        Method::Get,
+        &stamp(),
+    )
+}
+
+/// The parameters of any IaaS action: `extra`, then those the SDK adds (the signature aside).
+pub fn iaas_params(action: &str, extra: Vec<(String, String)>) -> Vec<(String, String)> {
     let stamp = stamp();
-    let mut params: Vec<(String, String)> = extra
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let mut params = extra;
     for (k, v) in [
         ("action", action),
         ("zone", ZONE),
@@ -121,6 +133,16 @@ pub fn iaas_get(base: &str, action: &str, extra: &[(&str, &str)], secret: &str) 
     ] {
         params.push((k.to_string(), v.to_string()));
     }
+    params
+}
+
+/// Any IaaS action with extra parameters, signed as the SDK signs (GET).
+pub fn iaas_get(base: &str, action: &str, extra: &[(&str, &str)], secret: &str) -> String {
+    let extra = extra
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let params = iaas_params(action, extra);
     let query = signing::iaas::canonical_query(&params);
     let signature = signing::iaas::signature(secret, "GET", &params);
     format!("{base}/iaas/?{query}&signature={}", quote_plus(&signature))
@@ -315,4 +337,41 @@ pub async fn follow_job(base: &str, job_id: &str) -> (Vec<String>, Value) {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     panic!("job {job_id} never finished: {seen:?}");
+}
+
+/// Sends `request` as is on a new connection and returns everything read until the server closes
+/// it (or 5 s pass), so that no client normalises anything.
+pub async fn raw(addr: std::net::SocketAddr, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let _ = stream.write_all(request).await;
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut out)).await;
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Asserts that a raw answer to `path` refuses it and shows nothing of `secret`.
+pub fn assert_refused(path: &str, answer: &str, secret: &str) {
+    assert!(
+        answer.starts_with("HTTP/1.1 404") || answer.starts_with("HTTP/1.1 400"),
+        "{path}: {answer}"
+    );
+    assert!(!answer.contains(secret), "{path} shows {secret}");
+}
+
+/// `GET path` on a new connection, raw.
+pub async fn raw_get(addr: std::net::SocketAddr, path: &str) -> String {
+    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    raw(addr, request.as_bytes()).await
+}
+
+pub fn tempdir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "qingcloud-sandbox-test-{name}-{}-{}",
+        std::process::id(),
+        now_s()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
 }
