@@ -178,7 +178,6 @@ const TIMESTAMP_RULE: &str = "timestamp must be a Date, milliseconds, or YYYY-MM
 /// Reads an argument of type `T` from a JSON value as wasm reads it from a JavaScript value:
 /// `null` is the default, anything but an object is refused, and a field of the wrong type is
 /// named with what is wrong with it.
-#[cfg(not(target_arch = "wasm32"))]
 pub fn read<T: serde::de::DeserializeOwned + Default>(
     value: &serde_json::Value,
     what: &str,
@@ -190,7 +189,8 @@ pub fn read<T: serde::de::DeserializeOwned + Default>(
     };
     T::deserialize(value).map_err(|error| {
         let field = fields.iter().find_map(|(name, value)| {
-            let alone = serde_json::Value::Object([(name.clone(), value.clone())].into_iter().collect());
+            let alone =
+                serde_json::Value::Object([(name.clone(), value.clone())].into_iter().collect());
             T::deserialize(&alone).is_err().then_some(name.as_str())
         });
         wrong_field(field, what, &error)
@@ -278,7 +278,6 @@ impl RequestOptions {
     }
 }
 
-
 /// Signs `add_users` for an account already validated, with resolved options.
 pub fn sign_clickhouse(
     user: &ValidClickHouseUser,
@@ -293,7 +292,6 @@ pub fn sign_clickhouse(
         &options.stamp,
     )
 }
-
 
 /// Signs EHPC `addUser` for a user already validated, with resolved options.
 pub fn sign_ehpc(
@@ -385,7 +383,11 @@ impl AddUser for ClickHouse {
         validation::validate_clickhouse_user(user, lang)
     }
 
-    fn sign(user: &ValidClickHouseUser, credentials: &Credentials, options: &Resolved) -> HttpRequest {
+    fn sign(
+        user: &ValidClickHouseUser,
+        credentials: &Credentials,
+        options: &Resolved,
+    ) -> HttpRequest {
         sign_clickhouse(user, credentials, options)
     }
 
@@ -451,8 +453,8 @@ mod tests {
     }
 
     fn resolve(options: &str) -> Result<Resolved, ApiError> {
-        let options: RequestOptions =
-            read(&json(options), "options").map_err(|e| ApiError::invalid_options(&e.0, Lang::En))?;
+        let options: RequestOptions = read(&json(options), "options")
+            .map_err(|e| ApiError::invalid_options(&e.0, Lang::En))?;
         options.resolve(request::DEFAULT_IAAS_ENDPOINT, || NOW_MS, fixed_id)
     }
 
@@ -510,7 +512,8 @@ mod tests {
 
     #[test]
     fn lang_selects_chinese_messages() {
-        let options: RequestOptions = read(&json(r#"{"method":"PUT","lang":"zh"}"#), "options").expect("shape");
+        let options: RequestOptions =
+            read(&json(r#"{"method":"PUT","lang":"zh"}"#), "options").expect("shape");
         let error = options
             .resolve(request::DEFAULT_IAAS_ENDPOINT, || NOW_MS, fixed_id)
             .expect_err("bad method");
@@ -523,10 +526,15 @@ mod tests {
     fn credentials_need_both_halves_and_never_echo_the_secret() {
         let error = credentials(r#"{"secretAccessKey":"TOPSECRET"}"#).expect_err("missing id");
         assert!(error.message.contains("accessKeyId") && !error.message.contains("TOPSECRET"));
-        let error = credentials(r#"{"accessKeyId":"AK","secretAccessKey":7}"#).expect_err("bad secret");
+        let error =
+            credentials(r#"{"accessKeyId":"AK","secretAccessKey":7}"#).expect_err("bad secret");
         assert!(error.message.contains("secretAccessKey"));
         assert!(credentials(r#"{"accessKeyId":"AK","secretAccessKey":"SK"}"#).is_ok());
-        assert!(!format!("{:?}", credentials(r#"{"accessKeyId":"AK","secretAccessKey":"TOPSECRET"}"#)).contains("TOPSECRET"));
+        assert!(!format!(
+            "{:?}",
+            credentials(r#"{"accessKeyId":"AK","secretAccessKey":"TOPSECRET"}"#)
+        )
+        .contains("TOPSECRET"));
     }
 
     #[test]
@@ -534,10 +542,18 @@ mod tests {
         let error = read::<ClickHouseUserInput>(&json(r#"{"userName": 5}"#), "the ClickHouse user")
             .expect_err("number");
         assert!(error.0.starts_with("userName: invalid type"), "{}", error.0);
-        let error = read::<ClickHouseUserInput>(&json(r#"{"userNetworks": ["::/0", 1]}"#), "the ClickHouse user")
-            .expect_err("number");
-        assert!(error.0.starts_with("userNetworks: invalid type"), "{}", error.0);
-        let error = read::<EhpcUserInput>(&json(r#""isabel""#), "the EHPC user").expect_err("string");
+        let error = read::<ClickHouseUserInput>(
+            &json(r#"{"userNetworks": ["::/0", 1]}"#),
+            "the ClickHouse user",
+        )
+        .expect_err("number");
+        assert!(
+            error.0.starts_with("userNetworks: invalid type"),
+            "{}",
+            error.0
+        );
+        let error =
+            read::<EhpcUserInput>(&json(r#""isabel""#), "the EHPC user").expect_err("string");
         assert_eq!(error.0, "the EHPC user must be an object");
         assert!(WrongShape("x".into())
             .into_error(Lang::Zh)
@@ -549,20 +565,29 @@ mod tests {
 
     #[test]
     fn describe_jobs_input_is_checked() {
-        let credentials = credentials(r#"{"accessKeyId":"AK","secretAccessKey":"SK"}"#).expect("valid");
+        let credentials =
+            credentials(r#"{"accessKeyId":"AK","secretAccessKey":"SK"}"#).expect("valid");
         let resolved = resolve("{}").expect("valid");
-        let input: DescribeJobsInput =
-            read(&json(r#"{"zone":"pek3","jobs":["j-1"],"limit":10}"#), "input").expect("valid");
+        let input: DescribeJobsInput = read(
+            &json(r#"{"zone":"pek3","jobs":["j-1"],"limit":10}"#),
+            "input",
+        )
+        .expect("valid");
         assert_eq!(input.limit, Some(10));
         assert!(build_describe_jobs(input, &credentials, &resolved, Lang::En).is_ok());
-        assert!(read::<DescribeJobsInput>(&json(r#"{"zone":"pek3","jobs":[1]}"#), "input").is_err());
+        assert!(
+            read::<DescribeJobsInput>(&json(r#"{"zone":"pek3","jobs":[1]}"#), "input").is_err()
+        );
         for bad in [
             r#"{"zone":"pek3","jobs":[]}"#,
             r#"{"zone":"pek3","jobs":["j"],"limit":0}"#,
             r#"{"zone":"","jobs":["j"]}"#,
         ] {
             let input: DescribeJobsInput = read(&json(bad), "input").expect("shape");
-            assert!(build_describe_jobs(input, &credentials, &resolved, Lang::En).is_err(), "{bad}");
+            assert!(
+                build_describe_jobs(input, &credentials, &resolved, Lang::En).is_err(),
+                "{bad}"
+            );
         }
     }
 
@@ -637,7 +662,8 @@ mod tests {
 
     #[test]
     fn invalid_users_are_not_built() {
-        let credentials = credentials(r#"{"accessKeyId":"AK","secretAccessKey":"SK"}"#).expect("valid");
+        let credentials =
+            credentials(r#"{"accessKeyId":"AK","secretAccessKey":"SK"}"#).expect("valid");
         let resolved = resolve("{}").expect("valid");
         let user: ClickHouseUserInput = read(&json(r#"{"cluster":"cl-yxgxofd3","zone":"pek3","userName":"9x","userPassword":"p","userNetworks":"::/0"}"#), "user").expect("shape");
         let (error, report) = build::<ClickHouse>(&user.into(), &credentials, &resolved, Lang::En)
@@ -648,7 +674,8 @@ mod tests {
             .message
             .contains("user_name must not start with a digit"));
         let user: EhpcUserInput = read(&json(r#"{"clusterId":"ehpc-8jqdq0mz","zone":"jn1a","username":"isabel","password":"kUISjs@kkkkkk!","mod":"700"}"#), "user").expect("shape");
-        let request = build::<Ehpc>(&user.into(), &credentials, &resolved, Lang::En).expect("valid");
+        let request =
+            build::<Ehpc>(&user.into(), &credentials, &resolved, Lang::En).expect("valid");
         assert!(request.body.unwrap_or_default().contains(r#""mod": "700""#));
     }
 }

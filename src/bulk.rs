@@ -163,7 +163,9 @@ pub struct BulkProgress<'a> {
     #[serde(flatten)]
     pub counts: BulkCounts,
     /// The row that changed, in its new state.
-    #[tsify(type = "Omit<RowResult, 'status'> & { status: RowStatus | 'queued' | 'sending' | 'sent' }")]
+    #[tsify(
+        type = "Omit<RowResult, 'status'> & { status: RowStatus | 'queued' | 'sending' | 'sent' }"
+    )]
     pub row: RowView<'a>,
 }
 
@@ -356,7 +358,11 @@ impl BulkRun {
 
     /// The next queued row, now being sent.
     pub fn take_next(&mut self) -> Option<usize> {
-        let offset = self.rows.get(self.next_queued..)?.iter().position(|p| *p == Phase::Queued)?;
+        let offset = self
+            .rows
+            .get(self.next_queued..)?
+            .iter()
+            .position(|p| *p == Phase::Queued)?;
         let index = self.next_queued + offset;
         self.next_queued = index + 1;
         self.set(index, Phase::Sending { ambiguous: false });
@@ -789,7 +795,10 @@ mod tests {
         assert_eq!(invalid["status"], "invalid");
         assert_eq!(invalid["error"]["errors"][0]["code"], "required");
         let sending = serde_json::to_value(run.row_view(1)).expect("a row");
-        assert_eq!(sending, serde_json::json!({"index": 1, "status": "sending"}));
+        assert_eq!(
+            sending,
+            serde_json::json!({"index": 1, "status": "sending"})
+        );
     }
 
     #[test]

@@ -80,7 +80,10 @@ impl<'de> Visitor<'de> for Scalar {
     }
 
     fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<Value, A::Error> {
-        Err(A::Error::invalid_type(Unexpected::Other("an object"), &self))
+        Err(A::Error::invalid_type(
+            Unexpected::Other("an object"),
+            &self,
+        ))
     }
 }
 
@@ -153,7 +156,10 @@ where
             Err(E::invalid_type(Unexpected::Other("a boolean"), &self))
         }
         fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<Vec<T>, A::Error> {
-            Err(A::Error::invalid_type(Unexpected::Other("an object"), &self))
+            Err(A::Error::invalid_type(
+                Unexpected::Other("an object"),
+                &self,
+            ))
         }
     }
     d.deserialize_option(List(std::marker::PhantomData))
@@ -205,9 +211,15 @@ mod tests {
     #[test]
     fn takes_what_it_expects_and_names_the_kind_of_the_rest() {
         let ok = probe(r#"{"text":"a","whole":3.0,"items":["x","y"]}"#).expect("valid");
-        assert_eq!((ok.text.as_deref(), ok.whole, ok.items.len()), (Some("a"), Some(3), 2));
+        assert_eq!(
+            (ok.text.as_deref(), ok.whole, ok.items.len()),
+            (Some("a"), Some(3), 2)
+        );
         let empty = probe(r#"{"text":null,"whole":null,"items":null}"#).expect("valid");
-        assert_eq!((empty.text, empty.whole, empty.items.len()), (None, None, 0));
+        assert_eq!(
+            (empty.text, empty.whole, empty.items.len()),
+            (None, None, 0)
+        );
         for (json, needle) in [
             (r#"{"text":[1]}"#, "a list"),
             (r#"{"text":5}"#, "a number"),

@@ -32,7 +32,9 @@ impl<'de> Deserialize<'de> for Networks {
                 networks(deserializer).map(Some_)
             }
         }
-        Ok(Networks(Option::<Some_>::deserialize(deserializer)?.map_or_else(Vec::new, |some| some.0)))
+        Ok(Networks(
+            Option::<Some_>::deserialize(deserializer)?.map_or_else(Vec::new, |some| some.0),
+        ))
     }
 }
 
@@ -67,7 +69,10 @@ fn networks<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D
         fn visit_none<E>(self) -> Result<Self::Value, E> {
             Ok(Vec::new())
         }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
             let mut list = Vec::new();
             while let Some(crate::de::Item(item)) = seq.next_element()? {
                 list.push(item);
@@ -297,7 +302,8 @@ impl<'de> Deserialize<'de> for Hook {
         #[derive(Deserialize)]
         struct Kept(#[serde(with = "serde_wasm_bindgen::preserve")] wasm_bindgen::JsValue);
         Ok(Hook(
-            Option::<Kept>::deserialize(deserializer)?.map_or(wasm_bindgen::JsValue::UNDEFINED, |kept| kept.0),
+            Option::<Kept>::deserialize(deserializer)?
+                .map_or(wasm_bindgen::JsValue::UNDEFINED, |kept| kept.0),
         ))
     }
 }
@@ -545,7 +551,10 @@ fn headers<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<(String, St
         fn visit_unit<E>(self) -> Result<Self::Value, E> {
             Ok(Vec::new())
         }
-        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
             let mut headers = Vec::new();
             while let Some((name, Text(value))) = map.next_entry::<String, Text>()? {
                 headers.extend(value.map(|value| (name, value)));

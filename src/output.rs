@@ -157,7 +157,9 @@ mod tests {
         use crate::response::ErrorKind;
         let declared = |union: &str, code: &str| {
             let start = TYPES.find(&format!("export type {union} =")).expect(union);
-            let end = TYPES[start..].find(';').map_or(TYPES.len(), |end| start + end);
+            let end = TYPES[start..]
+                .find(';')
+                .map_or(TYPES.len(), |end| start + end);
             TYPES[start..end].contains(&format!("'{code}'"))
         };
         for kind in [
@@ -172,7 +174,11 @@ mod tests {
             ErrorKind::JobFailed,
             ErrorKind::JobTimeout,
         ] {
-            assert!(declared("QingCloudErrorCode", kind.code()), "{}", kind.code());
+            assert!(
+                declared("QingCloudErrorCode", kind.code()),
+                "{}",
+                kind.code()
+            );
         }
         let validation_codes = [
             "required",

@@ -1,12 +1,15 @@
-//! What callers hand in, two ways: the input as JSON through the JS API's route (`api::*` shapes,
-//! `RequestOptions::read` and `resolve`, then validation and the builders), and as raw
+//! What callers hand in, two ways: the input as JSON through the JS API's route (`api::read` into
+//! the serde model, `RequestOptions::resolve`, then validation and the builders), and as raw
 //! strings straight into `validate_clickhouse_user` / `validate_ehpc_user`. Nothing may panic,
 //! and every report must be coherent.
 #![no_main]
 
 use libfuzzer_sys::arbitrary::{self, Arbitrary, Unstructured};
 use libfuzzer_sys::fuzz_target;
-use qingcloud_useradd::api::{self, RequestOptions, Timestamp};
+use qingcloud_useradd::api::{self, AddUser, ClickHouse, Ehpc};
+use qingcloud_useradd::input::{
+    ClickHouseUserInput, DescribeJobsInput, EhpcUserInput, RequestOptions, Timestamp,
+};
 use qingcloud_useradd::messages::Lang;
 use qingcloud_useradd::request::{self, Credentials};
 use qingcloud_useradd::validation::{
@@ -40,14 +43,17 @@ fn credentials() -> Credentials {
     }
 }
 
-/// The route a JavaScript argument takes: JSON value → shapes → options → validation → builder.
+/// The route a JavaScript argument takes: JSON value → serde model → options → validation →
+/// builder. A refused field is named in the message.
 fn json_route(value: &Value) {
-    let lang = api::lang(value);
-    let options = RequestOptions::read(value);
+    let options = api::read::<RequestOptions>(value, "options");
+    let lang = options.as_ref().map_or(Lang::En, |options| options.lang);
     let resolved = options.as_ref().ok().map(|options| {
-        options.resolve(request::DEFAULT_IAAS_ENDPOINT, || 1.8e12, || {
-            "0123456789abcdef0123456789abcdef".into()
-        })
+        options.resolve(
+            request::DEFAULT_IAAS_ENDPOINT,
+            || 1.8e12,
+            || "0123456789abcdef0123456789abcdef".into(),
+        )
     });
     // A timestamp that is neither a number nor text is refused, not signed with some default.
     if let (Ok(options), Some(resolved)) = (&options, &resolved) {
@@ -55,28 +61,39 @@ fn json_route(value: &Value) {
             assert!(resolved.is_err(), "{options:?}");
         }
     }
-    let _ = api::credentials(value, lang);
-    if let Ok(user) = api::clickhouse_user(value) {
-        let validated = validate_clickhouse_user(&user, lang);
-        check(&validated.report, validated.value.is_some());
-        if let Some(Ok(resolved)) = &resolved {
-            let built = api::build_clickhouse(&user, &credentials(), resolved, lang);
-            assert_eq!(built.is_ok(), validated.report.ok);
-            if let Ok(request) = built {
-                let _ = qingcloud_useradd::preview::preview(&request);
-            }
-        }
+    if let Err(shape) = api::read::<qingcloud_useradd::input::Credentials>(value, "credentials") {
+        assert!(!shape.0.is_empty());
     }
-    if let Ok(user) = api::ehpc_user(value) {
-        let validated = validate_ehpc_user(&user, lang);
-        check(&validated.report, validated.value.is_some());
-        if let Some(Ok(resolved)) = &resolved {
-            let built = api::build_ehpc(&user, &credentials(), resolved, lang);
-            assert_eq!(built.is_ok(), validated.report.ok);
-        }
-    }
-    if let (Ok(input), Some(Ok(resolved))) = (api::describe_jobs_input(value), &resolved) {
+    route::<ClickHouse>(
+        api::read::<ClickHouseUserInput>(value, "user"),
+        &resolved,
+        lang,
+    );
+    route::<Ehpc>(api::read::<EhpcUserInput>(value, "user"), &resolved, lang);
+    if let (Ok(input), Some(Ok(resolved))) =
+        (api::read::<DescribeJobsInput>(value, "input"), &resolved)
+    {
         let _ = api::build_describe_jobs(input, &credentials(), resolved, lang);
+    }
+}
+
+fn route<A: AddUser>(
+    input: Result<A::Input, api::WrongShape>,
+    resolved: &Option<Result<api::Resolved, qingcloud_useradd::response::ApiError>>,
+    lang: Lang,
+) {
+    let Ok(input) = input else {
+        return;
+    };
+    let user: A::User = input.into();
+    let validated = A::validate(&user, lang);
+    check(&validated.report, validated.value.is_some());
+    if let Some(Ok(resolved)) = resolved {
+        let built = api::build::<A>(&user, &credentials(), resolved, lang);
+        assert_eq!(built.is_ok(), validated.report.ok);
+        if let Ok(request) = built {
+            let _ = qingcloud_useradd::preview::preview(&request);
+        }
     }
 }
 

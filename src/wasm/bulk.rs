@@ -95,8 +95,8 @@ impl Run {
 /// Runs every queued row to a final status.
 pub async fn run(run: Rc<Run>) {
     let queued = run.rows.borrow().counts().queued;
-    let senders = (0..run.settings.concurrency.clamp(1, queued.max(1) as u32))
-        .map(|_| sender(run.clone()));
+    let senders =
+        (0..run.settings.concurrency.clamp(1, queued.max(1) as u32)).map(|_| sender(run.clone()));
     let senders = async {
         futures::future::join_all(senders).await;
         run.senders_done.set(true);

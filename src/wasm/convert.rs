@@ -28,7 +28,11 @@ pub fn read<T: DeserializeOwned + Default>(value: &JsValue, what: &str) -> Resul
     };
     let read = |object: JsValue| T::deserialize(serde_wasm_bindgen::Deserializer::from(object));
     read(own.clone()).map_err(|error| {
-        api::wrong_field(wrong_field(&own, &|alone| read(alone).is_err()).as_deref(), what, &error)
+        api::wrong_field(
+            wrong_field(&own, &|alone| read(alone).is_err()).as_deref(),
+            what,
+            &error,
+        )
     })
 }
 
@@ -75,7 +79,10 @@ pub fn read_input<T: DeserializeOwned + Default>(
 }
 
 /// [`read`], with a wrong shape as an `invalid_options` error.
-pub fn read_options<T: DeserializeOwned + Default>(value: &JsValue, what: &str) -> Result<T, JsValue> {
+pub fn read_options<T: DeserializeOwned + Default>(
+    value: &JsValue,
+    what: &str,
+) -> Result<T, JsValue> {
     read(value, what).map_err(|shape| error(&ApiError::invalid_options(&shape.0, Lang::En)))
 }
 

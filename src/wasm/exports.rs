@@ -69,9 +69,8 @@ fn resolve_for(
 
 /// The credentials argument, read and checked.
 fn credentials(value: &JsValue, lang: Lang) -> Result<Credentials, JsValue> {
-    let credentials = convert::read(value, "credentials").map_err(|shape| {
-        error(&ApiError::invalid_options(&shape.0, lang))
-    })?;
+    let credentials = convert::read(value, "credentials")
+        .map_err(|shape| error(&ApiError::invalid_options(&shape.0, lang)))?;
     api::check_credentials(credentials, lang).map_err(|e| error(&e))
 }
 
@@ -89,7 +88,10 @@ fn signed<A: AddUser>(
         .map_err(|(e, report)| error_with(&e, &report.errors))
 }
 
-fn validate<A: AddUser>(input: &JsValue, options: Option<ValidateOptionsArg>) -> Result<JsValue, JsValue> {
+fn validate<A: AddUser>(
+    input: &JsValue,
+    options: Option<ValidateOptionsArg>,
+) -> Result<JsValue, JsValue> {
     let options: ValidateOptions = read_options(&optional(options), "options")?;
     let user: A::Input = read_input(input, A::WHAT, options.lang)?;
     Ok(to_js(&ValidationReport::from(
@@ -127,7 +129,11 @@ pub fn encode_service_params(
     ))
 }
 
-fn build<A: AddUser>(input: &JsValue, creds: &JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+fn build<A: AddUser>(
+    input: &JsValue,
+    creds: &JsValue,
+    options: JsValue,
+) -> Result<JsValue, JsValue> {
     let options: RequestOptions = read_options(&options, "options")?;
     signed::<A>(input, creds, &options).map(|request| to_js(&SignedRequest::from(&request)))
 }
@@ -183,7 +189,9 @@ pub fn preview_request(
         headers: request.headers,
         body: request.body,
     };
-    Ok(to_js(&RequestPreview::from(&crate::preview::preview(&request))))
+    Ok(to_js(&RequestPreview::from(&crate::preview::preview(
+        &request,
+    ))))
 }
 
 /// How the single-user senders send.
@@ -257,7 +265,10 @@ fn rows<R: serde::de::DeserializeOwned + Default>(
     }
     // A copy of the items, so that an index getter or proxy that throws cannot throw through.
     let items: js_sys::Array = convert::copy_array(value).ok_or_else(invalid)?;
-    Ok(items.iter().map(|row| convert::read(&row, "a row")).collect())
+    Ok(items
+        .iter()
+        .map(|row| convert::read(&row, "a row"))
+        .collect())
 }
 
 /// Reads and checks every argument of a bulk call, so that a bad one rejects before anything is
@@ -298,7 +309,10 @@ fn bulk_run<A: AddUser + 'static>(
     );
     let zones = prepared
         .iter()
-        .map(|row| row.as_ref().map_or(String::new(), |user| (A::ROWS.zone)(user).to_string()))
+        .map(|row| {
+            row.as_ref()
+                .map_or(String::new(), |user| (A::ROWS.zone)(user).to_string())
+        })
         .collect();
     let (users, invalid): (Vec<Option<A::Valid>>, Vec<Vec<Issue>>) = prepared
         .into_iter()
@@ -345,7 +359,11 @@ fn bulk_run<A: AddUser + 'static>(
     ))
 }
 
-fn add_many<A: AddUser + 'static>(rows: JsValue, creds: JsValue, options: JsValue) -> js_sys::Promise {
+fn add_many<A: AddUser + 'static>(
+    rows: JsValue,
+    creds: JsValue,
+    options: JsValue,
+) -> js_sys::Promise {
     match bulk_run::<A>(&rows, &creds, &options) {
         Ok(run) => promise(async move {
             bulk::run(run.clone()).await;

@@ -86,7 +86,10 @@ impl AbortListener {
         let mut resolve = None;
         let promise = js_sys::Promise::new(&mut |resolve_fn, _| resolve = Some(resolve_fn));
         let listener = resolve.unwrap_or_else(|| js_sys::Function::new_no_args(""));
-        (JsFuture::from(promise), AbortListener::new(signal, listener))
+        (
+            JsFuture::from(promise),
+            AbortListener::new(signal, listener),
+        )
     }
 }
 
@@ -150,7 +153,9 @@ pub async fn send_once(
         let abort: js_sys::Function = abort.dyn_into().ok()?;
         Some(AbortListener::new(
             signal,
-            abort.bind1(&controller, &JsValue::UNDEFINED).unchecked_into(),
+            abort
+                .bind1(&controller, &JsValue::UNDEFINED)
+                .unchecked_into(),
         ))
     });
     let timed_out = Rc::new(Cell::new(false));
@@ -213,7 +218,10 @@ pub async fn send<T>(
     let request_signal = signal.filter(|_| abort_in_flight);
     let mut attempt = 0;
     loop {
-        match send_once(&request(), policy, request_signal).await.and_then(&accept) {
+        match send_once(&request(), policy, request_signal)
+            .await
+            .and_then(&accept)
+        {
             Err(error) if retryable(&error) && attempt + 1 < policy.max_attempts.max(1) => {
                 on_retry(&error);
                 let delay = backoff_ms(
