@@ -149,7 +149,7 @@ test('esbuild: /web with the .wasm as a file adds a user in Chromium', async () 
   await addUserThroughPage('esbuild', 'index.html');
 });
 
-test('no bundler: /web through an import map in a page, and by URL in a module worker', async () => {
+test('no bundler: /web by URL in a page and in a module worker', async () => {
   const { worker } = await addUserThroughPage('.', 'plain/index.html');
   assert.deepEqual(worker, { ok: false, codes: ['too_short'] });
 });
