@@ -352,25 +352,11 @@ pub struct RequestOptions {
     pub lang: Lang,
 }
 
-/// Options of the senders: the request options, plus how to send.
+/// How the senders send; with [`RequestOptions`], the options of `addClickHouseUser` and
+/// `addEhpcUser` (`SendOptions` in the declarations). Read from the same object.
 #[derive(Clone, Debug, Default, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase")]
-pub struct SendOptions {
-    #[serde(default, deserialize_with = "optional_text")]
-    #[tsify(optional, type = "string")]
-    pub endpoint: Option<String>,
-    #[serde(default, deserialize_with = "timestamp")]
-    #[tsify(optional, type = "string | number | Date")]
-    pub timestamp: Option<Timestamp>,
-    #[serde(default, deserialize_with = "optional_text")]
-    #[tsify(optional, type = "HttpMethod")]
-    pub method: Option<String>,
-    #[serde(default, deserialize_with = "optional_text")]
-    #[tsify(optional, type = "string")]
-    pub req_id: Option<String>,
-    #[serde(default, deserialize_with = "lang")]
-    #[tsify(optional, type = "Lang")]
-    pub lang: Lang,
+pub struct SendSettings {
     /// Milliseconds before one HTTP exchange is given up (default 30000).
     #[serde(default, deserialize_with = "crate::de::optional_number")]
     #[tsify(optional)]
@@ -378,7 +364,8 @@ pub struct SendOptions {
     #[serde(default)]
     #[tsify(optional, type = "AbortSignal")]
     pub signal: Hook,
-    /// Attempts in all when the server is busy (ret_code 5000 or 5100); default 3.
+    /// Attempts in all when the server is busy (ret_code 5000 or 5100); default 3, and 5 per row
+    /// of a bulk call.
     #[serde(default, deserialize_with = "crate::de::optional_number")]
     #[tsify(optional)]
     pub max_attempts: Option<f64>,
@@ -424,38 +411,11 @@ pub struct WaitForJobOptions {
     pub on_status: Hook,
 }
 
-/// Options of `addClickHouseUsers` and `addEhpcUsers`.
+/// What a bulk call adds to [`RequestOptions`] and [`SendSettings`] (`BulkOptions` in the
+/// declarations). Read from the same object.
 #[derive(Clone, Debug, Default, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase")]
-pub struct BulkOptions {
-    #[serde(default, deserialize_with = "optional_text")]
-    #[tsify(optional, type = "string")]
-    pub endpoint: Option<String>,
-    #[serde(default, deserialize_with = "timestamp")]
-    #[tsify(optional, type = "string | number | Date")]
-    pub timestamp: Option<Timestamp>,
-    #[serde(default, deserialize_with = "optional_text")]
-    #[tsify(optional, type = "HttpMethod")]
-    pub method: Option<String>,
-    #[serde(default, deserialize_with = "optional_text")]
-    #[tsify(optional, type = "string")]
-    pub req_id: Option<String>,
-    #[serde(default, deserialize_with = "lang")]
-    #[tsify(optional, type = "Lang")]
-    pub lang: Lang,
-    #[serde(default, deserialize_with = "crate::de::optional_number")]
-    #[tsify(optional)]
-    pub timeout_ms: Option<f64>,
-    #[serde(default)]
-    #[tsify(optional, type = "AbortSignal")]
-    pub signal: Hook,
-    /// Attempts in all per row (default 5).
-    #[serde(default, deserialize_with = "crate::de::optional_number")]
-    #[tsify(optional)]
-    pub max_attempts: Option<f64>,
-    #[serde(default, deserialize_with = "crate::de::optional_number")]
-    #[tsify(optional)]
-    pub retry_base_ms: Option<f64>,
+pub struct BulkSettings {
     /// Fills in rows without a zone.
     #[serde(default, deserialize_with = "text")]
     #[tsify(optional)]
@@ -575,28 +535,6 @@ pub struct DefaultCluster {
     #[serde(default, deserialize_with = "text")]
     pub cluster_id: String,
 }
-
-/// The options every builder and sender resolves, whichever call they came with.
-pub trait HasRequestOptions {
-    fn request_options(&self) -> RequestOptions;
-}
-
-macro_rules! request_options_of {
-    ($($options:ty),*) => {$(
-        impl HasRequestOptions for $options {
-            fn request_options(&self) -> RequestOptions {
-                RequestOptions {
-                    endpoint: self.endpoint.clone(),
-                    timestamp: self.timestamp.clone(),
-                    method: self.method.clone(),
-                    req_id: self.req_id.clone(),
-                    lang: self.lang,
-                }
-            }
-        }
-    )*};
-}
-request_options_of!(SendOptions, BulkOptions);
 
 /// A whole-number option in `0..=u32::MAX`, or its default. Fractions are dropped; negative,
 /// infinite and `NaN` values take the default.

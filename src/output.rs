@@ -95,14 +95,8 @@ fn serialize_headers<S: Serializer>(
 /// A signed request with its signature and passwords masked, and as a curl command.
 #[derive(Serialize, Tsify)]
 pub struct RequestPreview<'a> {
-    #[tsify(type = "HttpMethod")]
-    pub method: &'a str,
-    pub url: &'a str,
-    #[serde(serialize_with = "serialize_headers")]
-    #[tsify(type = "Record<string, string>")]
-    pub headers: &'a [(String, String)],
-    #[tsify(type = "string | null")]
-    pub body: Option<&'a str>,
+    #[serde(flatten)]
+    pub request: SignedRequest<'a>,
     /// The same request as a curl command line, redacted like the rest.
     pub curl: &'a str,
 }
@@ -110,10 +104,12 @@ pub struct RequestPreview<'a> {
 impl<'a> From<&'a Preview> for RequestPreview<'a> {
     fn from(preview: &'a Preview) -> Self {
         RequestPreview {
-            method: preview.method,
-            url: &preview.url,
-            headers: &preview.headers,
-            body: preview.body.as_deref(),
+            request: SignedRequest {
+                method: preview.method,
+                url: &preview.url,
+                headers: &preview.headers,
+                body: preview.body.as_deref(),
+            },
             curl: &preview.curl,
         }
     }
@@ -162,18 +158,7 @@ mod tests {
                 .map_or(TYPES.len(), |end| start + end);
             TYPES[start..end].contains(&format!("'{code}'"))
         };
-        for kind in [
-            ErrorKind::InvalidInput,
-            ErrorKind::InvalidOptions,
-            ErrorKind::Api,
-            ErrorKind::Http,
-            ErrorKind::Network,
-            ErrorKind::Timeout,
-            ErrorKind::Aborted,
-            ErrorKind::BadResponse,
-            ErrorKind::JobFailed,
-            ErrorKind::JobTimeout,
-        ] {
+        for kind in ErrorKind::ALL {
             assert!(
                 declared("QingCloudErrorCode", kind.code()),
                 "{}",

@@ -33,6 +33,19 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    pub const ALL: [ErrorKind; 10] = [
+        ErrorKind::InvalidInput,
+        ErrorKind::InvalidOptions,
+        ErrorKind::Api,
+        ErrorKind::Http,
+        ErrorKind::Network,
+        ErrorKind::Timeout,
+        ErrorKind::Aborted,
+        ErrorKind::BadResponse,
+        ErrorKind::JobFailed,
+        ErrorKind::JobTimeout,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             ErrorKind::InvalidInput => "invalid_input",
@@ -528,18 +541,7 @@ mod tests {
 
     #[test]
     fn every_error_kind_has_a_distinct_code() {
-        let kinds = [
-            ErrorKind::InvalidInput,
-            ErrorKind::InvalidOptions,
-            ErrorKind::Api,
-            ErrorKind::Http,
-            ErrorKind::Network,
-            ErrorKind::Timeout,
-            ErrorKind::Aborted,
-            ErrorKind::BadResponse,
-            ErrorKind::JobFailed,
-            ErrorKind::JobTimeout,
-        ];
+        let kinds = ErrorKind::ALL;
         let mut codes: Vec<_> = kinds.iter().map(|k| k.code()).collect();
         codes.sort();
         codes.dedup();

@@ -21,6 +21,10 @@ export type JobStatus = 'pending' | 'working' | 'successful' | 'failed';
 
 export type RowStatus = 'created' | 'exists' | 'invalid' | 'failed' | 'not_sent';
 
+export interface SendOptions extends RequestOptions, SendSettings {}
+
+export interface BulkOptions extends SendOptions, BulkSettings {}
+
 export interface ClickHouseBulkOptions extends BulkOptions {
   cluster?: string;
 }

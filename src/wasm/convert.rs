@@ -19,34 +19,41 @@ extern "C" {
     fn object_assign(target: &JsValue, source: &JsValue) -> Result<JsValue, JsValue>;
 }
 
-/// Reads an argument: `undefined` and `null` are the default, anything but a plain object (or a
-/// class instance) is refused, and a field of the wrong type is named. The argument's own
-/// properties are copied first, so that reading them can run no code of the caller's.
-pub fn read<T: DeserializeOwned + Default>(value: &JsValue, what: &str) -> Result<T, WrongShape> {
-    let Some(own) = own_properties(value, what)? else {
-        return Ok(T::default());
-    };
-    let read = |object: JsValue| T::deserialize(serde_wasm_bindgen::Deserializer::from(object));
-    read(own.clone()).map_err(|error| {
-        api::wrong_field(
-            wrong_field(&own, &|alone| read(alone).is_err()).as_deref(),
-            what,
-            &error,
-        )
-    })
+/// An argument's own properties, copied once so that reading them can run no code of the
+/// caller's, and read into as many serde types as the call has for it.
+pub struct Own(Option<JsValue>);
+
+impl Own {
+    /// `undefined` and `null` are an empty argument; anything but a plain object (or a class
+    /// instance) is refused.
+    pub fn of(value: &JsValue, what: &str) -> Result<Own, WrongShape> {
+        if value.is_undefined() || value.is_null() {
+            return Ok(Own(None));
+        }
+        if !value.is_object() || js_sys::Array::is_array(value) || value.is_function() {
+            return Err(WrongShape(format!("{what} must be an object")));
+        }
+        object_assign(&js_sys::Object::new(), value)
+            .map(|own| Own(Some(own)))
+            .map_err(|_| WrongShape(format!("{what} could not be read: a property threw")))
+    }
+
+    /// The fields `T` declares; a field of the wrong type is named.
+    pub fn read<T: DeserializeOwned + Default>(&self, what: &str) -> Result<T, WrongShape> {
+        let Some(own) = &self.0 else {
+            return Ok(T::default());
+        };
+        let read = |object: JsValue| T::deserialize(serde_wasm_bindgen::Deserializer::from(object));
+        read(own.clone()).map_err(|error| {
+            let field = wrong_field(own, &|alone| read(alone).is_err());
+            api::wrong_field(field.as_deref(), what, &error)
+        })
+    }
 }
 
-/// A copy of an argument's own properties, `None` for `undefined` or `null`.
-fn own_properties(value: &JsValue, what: &str) -> Result<Option<JsValue>, WrongShape> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    if !value.is_object() || js_sys::Array::is_array(value) || value.is_function() {
-        return Err(WrongShape(format!("{what} must be an object")));
-    }
-    object_assign(&js_sys::Object::new(), value)
-        .map(Some)
-        .map_err(|_| WrongShape(format!("{what} could not be read: a property threw")))
+/// Reads an argument of one serde type (see [`Own`]).
+pub fn read<T: DeserializeOwned + Default>(value: &JsValue, what: &str) -> Result<T, WrongShape> {
+    Own::of(value, what)?.read(what)
 }
 
 /// The first property that `refused` refuses on its own: every field may be left out, so the
@@ -83,7 +90,12 @@ pub fn read_options<T: DeserializeOwned + Default>(
     value: &JsValue,
     what: &str,
 ) -> Result<T, JsValue> {
-    read(value, what).map_err(|shape| error(&ApiError::invalid_options(&shape.0, Lang::En)))
+    read(value, what).map_err(options_error)
+}
+
+/// A wrong shape of an options argument, as an `invalid_options` error.
+pub fn options_error(shape: WrongShape) -> JsValue {
+    error(&ApiError::invalid_options(&shape.0, Lang::En))
 }
 
 /// A plain JavaScript object (or array, string, number) made of `value`.

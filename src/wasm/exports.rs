@@ -3,13 +3,15 @@
 //! path ([`AddUser`]). Nothing here panics: every failure becomes an exception or a rejection.
 
 use super::bulk::{self, JobLookup, Settings};
-use super::convert::{self, error, error_with, hook, read_input, read_options, to_js};
+use super::convert::{
+    self, error, error_with, hook, options_error, read_input, read_options, to_js, Own,
+};
 use super::http::{self, SendPolicy};
 use crate::api::{self, AddUser, ClickHouse, Ehpc, Resolved};
 use crate::bulk::{BulkResult, BulkRun};
 use crate::input::{
-    whole, BulkOptions, DefaultCluster, DescribeJobsInput, HasRequestOptions, RequestOptions,
-    RequestToPreview, SendOptions, ServiceParamsInput, ValidateOptions, WaitForJobOptions,
+    whole, BulkSettings, DefaultCluster, DescribeJobsInput, RequestOptions, RequestToPreview,
+    SendSettings, ServiceParamsInput, ValidateOptions, WaitForJobOptions,
 };
 use crate::messages::Lang;
 use crate::output::{RequestPreview, SignedRequest, ValidationReport};
@@ -195,33 +197,43 @@ pub fn preview_request(
 }
 
 /// How the single-user senders send.
-fn send_policy(options: &SendOptions) -> SendPolicy {
-    let defaults = SendPolicy::new(options.lang);
+fn send_policy(settings: &SendSettings, lang: Lang) -> SendPolicy {
+    let defaults = SendPolicy::new(lang);
     SendPolicy {
-        timeout_ms: whole(options.timeout_ms, defaults.timeout_ms),
-        max_attempts: whole(options.max_attempts, defaults.max_attempts),
-        retry_base_ms: whole(options.retry_base_ms, defaults.retry_base_ms),
+        timeout_ms: whole(settings.timeout_ms, defaults.timeout_ms),
+        max_attempts: whole(settings.max_attempts, defaults.max_attempts),
+        retry_base_ms: whole(settings.retry_base_ms, defaults.retry_base_ms),
         ..defaults
     }
 }
 
 /// Validates, signs and sends one user of API `A`; only busy answers are tried again.
 fn add<A: AddUser>(input: JsValue, creds: JsValue, options: JsValue) -> js_sys::Promise {
-    let sent = read_options::<SendOptions>(&options, "options").and_then(|options| {
-        let request = signed::<A>(&input, &creds, &options.request_options())?;
-        Ok((request, options))
-    });
-    let (request, options) = match sent {
+    let sent = Own::of(&options, "options")
+        .and_then(|own| {
+            Ok((
+                own.read::<RequestOptions>("options")?,
+                own.read::<SendSettings>("options")?,
+            ))
+        })
+        .map_err(options_error)
+        .and_then(|(options, settings)| {
+            Ok((
+                signed::<A>(&input, &creds, &options)?,
+                options.lang,
+                settings,
+            ))
+        });
+    let (request, lang, settings) = match sent {
         Ok(sent) => sent,
         Err(error) => return js_sys::Promise::reject(&error),
     };
     promise(async move {
-        let lang = options.lang;
-        let signal: Option<AbortSignal> = hook(&options.signal);
+        let signal: Option<AbortSignal> = hook(&settings.signal);
         let response = http::send(
             || request.clone(),
             |answer| answer.add_user(lang),
-            &send_policy(&options),
+            &send_policy(&settings, lang),
             signal.as_ref(),
             true,
             ApiError::is_retryable,
@@ -278,10 +290,17 @@ fn bulk_run<A: AddUser + 'static>(
     creds: &JsValue,
     options: &JsValue,
 ) -> Result<std::rc::Rc<bulk::Run>, JsValue> {
-    let opts: BulkOptions = read_options(options, "options")?;
-    let defaults: DefaultCluster = read_options(options, "options")?;
-    let lang = opts.lang;
-    let request_options = opts.request_options();
+    let own = Own::of(options, "options").map_err(options_error)?;
+    let read = |own: &Own| -> Result<_, api::WrongShape> {
+        Ok((
+            own.read::<RequestOptions>("options")?,
+            own.read::<SendSettings>("options")?,
+            own.read::<BulkSettings>("options")?,
+            own.read::<DefaultCluster>("options")?,
+        ))
+    };
+    let (request_options, send_settings, opts, defaults) = read(&own).map_err(options_error)?;
+    let lang = request_options.lang;
     let credentials = credentials(creds, lang)?;
     let rows = self::rows::<A::Row>(rows, lang)?;
     let resolved = resolve::<A>(&request_options).map_err(|e| error(&e))?;
@@ -326,11 +345,9 @@ fn bulk_run<A: AddUser + 'static>(
         run.stop_for_invalid();
     }
     let send = SendPolicy {
-        timeout_ms: whole(opts.timeout_ms, 30_000),
-        max_attempts: whole(opts.max_attempts, 5),
-        retry_base_ms: whole(opts.retry_base_ms, 250),
+        max_attempts: whole(send_settings.max_attempts, 5),
         retry_cap_ms: whole(opts.retry_cap_ms, 8_000),
-        lang,
+        ..send_policy(&send_settings, lang)
     };
     let settings = Settings {
         concurrency: whole(opts.concurrency, 4).clamp(1, 64),
@@ -354,7 +371,7 @@ fn bulk_run<A: AddUser + 'static>(
         sign,
         lookup,
         settings,
-        hook(&opts.signal),
+        hook(&send_settings.signal),
         hook(&opts.on_progress),
     ))
 }

@@ -148,14 +148,19 @@ describe('encoding and building', () => {
   });
 });
 
-describe('sending', () => {
+/** Starts scripted servers for one suite and stops them after it. */
+function scriptedServers() {
   const servers = [];
   after(() => Promise.all(servers.map((s) => s.stop())));
-  async function server(answers) {
+  return async (answers) => {
     const started = await startScriptedServer(answers);
     servers.push(started);
     return started;
-  }
+  };
+}
+
+describe('sending', () => {
+  const server = scriptedServers();
   const ok = { body: { action: 'RunClusterCustomServiceResponse', cluster_id: 'cl-yxgxofd3', job_id: 'j-kawf11u376l', service: 'add_users', ret_code: 0 } };
 
   test('success resolves to the response with camelCase keys; POST sends the form body', async () => {
@@ -229,13 +234,7 @@ describe('sending', () => {
 });
 
 describe('hostile answers', () => {
-  const servers = [];
-  after(() => Promise.all(servers.map((s) => s.stop())));
-  async function server(answers) {
-    const started = await startScriptedServer(answers);
-    servers.push(started);
-    return started;
-  }
+  const server = scriptedServers();
 
   test('a redirect is an error that says so, and the signed POST is not sent on', async () => {
     const target = await server([{ body: { ret_code: 0, job_id: 'j-elsewhere' } }]);
