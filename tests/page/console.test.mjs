@@ -289,6 +289,8 @@ describe('passwords and the preview', () => {
     await sandbox.reset();
     await fillSettings(p);
     await p.click('#clickhouse-form summary');
+    // The preview is drawn on the details' toggle event, which comes after the click.
+    await p.locator('#clickhouse-form .preview-body').getByText(/Complete the form/).waitFor();
     assert.match(await p.locator('#clickhouse-form .preview-body').innerText(), /Complete the form/);
     const ch = await fillClickHouse(p, { user_password: 'Pr3view-secret!' });
     const body = p.locator('#clickhouse-form .preview-body');
