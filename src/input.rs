@@ -487,6 +487,30 @@ pub struct BulkOptions {
     #[serde(default, deserialize_with = "optional_text")]
     #[tsify(optional, type = "string")]
     pub jobs_endpoint: Option<String>,
+    /// Resumes an earlier run over the same rows: its `results`, or a journal of its progress
+    /// events, one entry per row in input order.
+    #[serde(default)]
+    #[tsify(optional, type = "PreviousRow[]")]
+    pub previous: Hook,
+}
+
+/// What an earlier run said of one row: a [`crate::bulk::RowResult`], or a journal entry
+/// made of a progress event's row and the row's cluster and user name, which are then checked.
+/// Declared in `types.d.ts`, as `username` (EHPC's spelling) is read as `userName`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviousRow {
+    /// The row's position in the input.
+    #[serde(default, deserialize_with = "crate::de::optional_number")]
+    pub index: Option<f64>,
+    #[serde(default, deserialize_with = "text")]
+    pub status: String,
+    #[serde(default, deserialize_with = "optional_text")]
+    pub job_id: Option<String>,
+    #[serde(default, deserialize_with = "optional_text")]
+    pub cluster: Option<String>,
+    #[serde(default, alias = "username", deserialize_with = "optional_text")]
+    pub user_name: Option<String>,
 }
 
 /// A signed request to preview, as a builder returned it. Headers whose value is not a string
