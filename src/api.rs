@@ -179,7 +179,8 @@ pub fn bulk_rows<R, U, V>(
 }
 
 /// An earlier run's rows are these rows: one entry per row, in order, each with a row status and
-/// naming (when it names them) the row's cluster and user name. A row without a user name is invalid, and not compared.
+/// naming (when it names them) the row's cluster and user name. A row without a user name is
+/// invalid, and not compared.
 fn check_previous(previous: &[PreviousRow], keys: &[Option<(&str, &str)>]) -> Result<(), String> {
     if previous.len() != keys.len() {
         return Err("previous must hold one entry per row".into());
