@@ -4,7 +4,7 @@
 
 use crate::input::{
     ClickHouseUserInput, ClickHouseUserRow, DescribeJobsInput, EhpcUserInput, EhpcUserRow,
-    RequestOptions, Timestamp,
+    PreviousRow, RequestOptions, Timestamp,
 };
 use crate::messages::Lang;
 use crate::request::{self, Credentials, HttpRequest, Method, Stamp};
@@ -130,13 +130,15 @@ fn or_default(value: String, default: &str) -> String {
 
 /// Prepares the rows of a bulk call: defaults filled in, each row validated, and a row that
 /// repeats an earlier row's cluster and user made invalid, so that nothing is sent twice. A row of
-/// the wrong shape is invalid on its own.
+/// the wrong shape is invalid on its own. When resuming, `previous` must be these rows: what is
+/// wrong with it is the error.
 pub fn bulk_rows<R, U, V>(
     rows: Vec<Result<R, WrongShape>>,
     kind: &RowKind<R, U, V>,
     (cluster, zone): (&str, &str),
+    previous: Option<&[PreviousRow]>,
     lang: Lang,
-) -> Vec<BulkRow<V>> {
+) -> Result<Vec<BulkRow<V>>, String> {
     let users: Vec<Result<U, WrongShape>> = rows
         .into_iter()
         .map(|row| row.map(|row| (kind.user)(row, cluster, zone)))
@@ -148,8 +150,11 @@ pub fn bulk_rows<R, U, V>(
             (!name.is_empty()).then_some((cluster, name))
         })
         .collect();
+    if let Some(previous) = previous {
+        check_previous(previous, &keys)?;
+    }
     let duplicates = crate::bulk::earlier_duplicates(&keys);
-    users
+    Ok(users
         .iter()
         .zip(duplicates)
         .map(|(user, duplicate)| {
@@ -170,7 +175,39 @@ pub fn bulk_rows<R, U, V>(
             let validated = (kind.validate)(user, lang);
             validated.value.ok_or(validated.report.errors)
         })
-        .collect()
+        .collect())
+}
+
+/// An earlier run's rows are these rows: one entry per row, in order, each with a row status and
+/// naming (when it names them) the row's cluster and user name. A row without a user name is
+/// invalid, and not compared.
+fn check_previous(previous: &[PreviousRow], keys: &[Option<(&str, &str)>]) -> Result<(), String> {
+    if previous.len() != keys.len() {
+        return Err("previous must hold one entry per row".into());
+    }
+    for (index, (entry, key)) in previous.iter().zip(keys).enumerate() {
+        let other = |given: &Option<String>, ours: &str| given.as_ref().is_some_and(|g| g != ours);
+        let names_another = key.is_some_and(|(cluster, name)| {
+            other(&entry.cluster, cluster) || other(&entry.user_name, name)
+        });
+        let status = matches!(
+            entry.status.as_str(),
+            "created"
+                | "exists"
+                | "invalid"
+                | "failed"
+                | "not_sent"
+                | "queued"
+                | "sending"
+                | "sent"
+        );
+        if entry.index != Some(index as f64) || names_another || !status {
+            return Err(format!(
+                "previous[{index}] is not row {index} (index, status, cluster or user name)"
+            ));
+        }
+    }
+    Ok(())
 }
 
 const TIMESTAMP_RULE: &str = "timestamp must be a Date, milliseconds, or YYYY-MM-DDTHH:MM:SSZ";
@@ -615,8 +652,10 @@ mod tests {
             ),
             &CLICKHOUSE_ROWS,
             ("cl-sandbox1", "pek3"),
+            None,
             Lang::En,
-        );
+        )
+        .expect("no previous run");
         let codes: Vec<Vec<&str>> = prepared
             .iter()
             .map(|row| {
@@ -652,12 +691,76 @@ mod tests {
             rows::<EhpcUserRow>(r#"[{"username":"u1","password":"kUISjs@kkkkkk!"}]"#),
             &EHPC_ROWS,
             ("ehpc-sandbox1", "pek3"),
+            None,
             Lang::En,
-        );
+        )
+        .expect("no previous run");
         assert_eq!(
             ehpc[0].as_ref().map(|u| u.cluster_id.as_str()),
             Ok("ehpc-sandbox1")
         );
+    }
+
+    #[test]
+    fn a_previous_run_must_be_over_the_same_rows() {
+        let prepare = |previous: &str| {
+            let previous: Vec<PreviousRow> = rows::<PreviousRow>(previous)
+                .into_iter()
+                .map(|entry| entry.expect("an entry"))
+                .collect();
+            bulk_rows(
+                rows::<ClickHouseUserRow>(
+                    r#"[{"userName":"alice","userPassword":"Passw0rd!","userNetworks":"::1"},
+                        {"cluster":"cl-abcdefgh","userName":"bob","userPassword":"Passw0rd!","userNetworks":"::1"}]"#,
+                ),
+                &CLICKHOUSE_ROWS,
+                ("cl-sandbox1", "pek3"),
+                Some(&previous),
+                Lang::En,
+            )
+            .map(|rows| rows.len())
+        };
+        // Results carry no names; journal entries do, and they must match.
+        assert_eq!(
+            prepare(
+                r#"[{"index":0,"status":"created","jobId":"j-1","retCode":0,"error":{"code":"x"}},{"index":1,"status":"failed"}]"#
+            ),
+            Ok(2)
+        );
+        assert_eq!(
+            prepare(
+                r#"[{"index":0,"status":"sent","cluster":"cl-sandbox1","userName":"alice"},{"index":1,"status":"queued","cluster":"cl-abcdefgh","username":"bob"}]"#
+            ),
+            Ok(2)
+        );
+        for (previous, needle) in [
+            (r#"[{"index":0,"status":"created"}]"#, "one entry per row"),
+            (
+                r#"[{"index":1,"status":"created"},{"index":0,"status":"created"}]"#,
+                "previous[0] is not row 0",
+            ),
+            (
+                r#"[{"status":"created"},{"index":1,"status":"created"}]"#,
+                "previous[0] is not row 0",
+            ),
+            (
+                r#"[{"index":0,"status":"created","userName":"bob"},{"index":1,"status":"created"}]"#,
+                "previous[0] is not row 0",
+            ),
+            (
+                r#"[{"index":0,"status":"created"},{"index":1,"status":"created","cluster":"cl-sandbox1"}]"#,
+                "previous[1] is not row 1",
+            ),
+            (
+                r#"[{"index":0,"status":"created"},{"index":1,"status":"done"}]"#,
+                "previous[1] is not row 1",
+            ),
+        ] {
+            let error = prepare(previous).expect_err(previous);
+            assert!(error.contains(needle), "{error}");
+        }
+        assert!(read::<PreviousRow>(&json(r#"{"index":"0"}"#), "a row").is_err());
+        assert!(read::<PreviousRow>(&json(r#"{"status":["created"]}"#), "a row").is_err());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! (`wasm::bulk`) does the sending and calls in here. Counts are kept as rows change, so that a
 //! progress event costs the same for ten rows as for ten thousand.
 
+use crate::input::PreviousRow;
 use crate::messages::Lang;
 use crate::output::serialize_issues;
 use crate::response::{ApiError, ErrorKind, Job, JobStatus};
@@ -95,7 +96,10 @@ pub struct RowResult {
 
 #[derive(Clone, Debug, PartialEq)]
 enum Phase {
-    Queued,
+    /// `ambiguous` when resuming a row whose earlier attempt may have reached the server.
+    Queued {
+        ambiguous: bool,
+    },
     /// A request is being sent (or retried); `ambiguous` once an attempt may have reached the server.
     Sending {
         ambiguous: bool,
@@ -129,7 +133,7 @@ pub struct BulkCounts {
 /// Which count a phase is in.
 fn count_of<'a>(counts: &'a mut BulkCounts, phase: &Phase) -> &'a mut usize {
     match phase {
-        Phase::Queued => &mut counts.queued,
+        Phase::Queued { .. } => &mut counts.queued,
         Phase::Sending { .. } => &mut counts.sending,
         Phase::Waiting { .. } => &mut counts.sent,
         Phase::Done(result) => match result.status {
@@ -157,11 +161,25 @@ pub enum RowView<'a> {
     Done(&'a RowResult),
 }
 
-/// A progress event: the counts as they are now, and the row that changed.
+impl RowView<'_> {
+    /// `queued`, `sending`, `sent` (its job running) or `done`.
+    pub fn phase(&self) -> &'static str {
+        match self {
+            RowView::Interim { status, .. } => status,
+            RowView::Done(_) => "done",
+        }
+    }
+}
+
+/// A progress event: the counts as they are now, and the row that changed. With the row's
+/// `index`, `status` and `jobId`, `phase` is what a journal keeps to resume the run.
 #[derive(Serialize, Tsify)]
 pub struct BulkProgress<'a> {
     #[serde(flatten)]
     pub counts: BulkCounts,
+    /// The row's phase: `done` once its status is final.
+    #[tsify(type = "'queued' | 'sending' | 'sent' | 'done'")]
+    pub phase: &'static str,
     /// The row that changed, in its new state.
     #[tsify(
         type = "Omit<RowResult, 'status'> & { status: RowStatus | 'queued' | 'sending' | 'sent' }"
@@ -215,7 +233,7 @@ impl BulkRun {
             .enumerate()
             .map(|(index, errors)| {
                 if errors.is_empty() {
-                    Phase::Queued
+                    Phase::Queued { ambiguous: false }
                 } else {
                     let message = errors
                         .iter()
@@ -296,7 +314,8 @@ impl BulkRun {
         matches!(
             self.rows.get(index),
             Some(
-                Phase::Sending { ambiguous: true }
+                Phase::Queued { ambiguous: true }
+                    | Phase::Sending { ambiguous: true }
                     | Phase::Waiting {
                         ambiguous: true,
                         ..
@@ -332,9 +351,40 @@ impl BulkRun {
         self.cancel_queued_with(note);
     }
 
-    /// The zone-independent part of a row's identity is the caller's; this tells which rows wait.
-    pub fn is_waiting(&self, index: usize) -> bool {
-        matches!(self.rows.get(index), Some(Phase::Waiting { .. }))
+    /// Resumes from an earlier run over the same rows (`previous`, one entry per row in order, with
+    /// a row status, as `api::bulk_rows` checked). Only rows valid now change: those `created` or `exists` keep
+    /// that outcome; those not ended (`queued`, `sending`, `sent`) with a job id are followed,
+    /// not sent; the others are sent, and after a `failed` or `sending` entry, whose attempt may
+    /// have reached the server, "already exists" means `exists`.
+    pub fn resume(&mut self, previous: &[PreviousRow], now_ms: f64) {
+        for (index, entry) in previous.iter().enumerate() {
+            let job_id = entry.job_id.clone();
+            let phase = match (entry.status.as_str(), job_id) {
+                (status @ ("created" | "exists"), job_id) => Phase::Done(RowResult {
+                    index,
+                    status: if status == "created" {
+                        Final::Created
+                    } else {
+                        Final::Exists
+                    },
+                    job_id,
+                    ret_code: None,
+                    error: None,
+                    note: None,
+                }),
+                ("queued" | "sending" | "sent", Some(job_id)) => Phase::Waiting {
+                    job_id,
+                    ambiguous: true,
+                    since_ms: now_ms,
+                },
+                ("sending" | "sent" | "failed", _) => Phase::Queued { ambiguous: true },
+                // `queued`, `not_sent`, `invalid`; `api::bulk_rows` refused any other status.
+                _ => continue,
+            };
+            if matches!(self.rows.get(index), Some(Phase::Queued { .. })) {
+                self.set(index, phase);
+            }
+        }
     }
 
     /// The signal fired: queued rows are not sent. Returns the rows that changed.
@@ -348,7 +398,7 @@ impl BulkRun {
 
     fn cancel_queued_with(&mut self, note: Option<String>) -> Vec<usize> {
         let queued: Vec<usize> = (self.next_queued..self.rows.len())
-            .filter(|&i| self.rows[i] == Phase::Queued)
+            .filter(|&i| matches!(self.rows[i], Phase::Queued { .. }))
             .collect();
         for &index in &queued {
             self.done(index, Final::NotSent, None, note.clone());
@@ -362,10 +412,11 @@ impl BulkRun {
             .rows
             .get(self.next_queued..)?
             .iter()
-            .position(|p| *p == Phase::Queued)?;
+            .position(|p| matches!(p, Phase::Queued { .. }))?;
         let index = self.next_queued + offset;
         self.next_queued = index + 1;
-        self.set(index, Phase::Sending { ambiguous: false });
+        let ambiguous = self.ambiguous(index);
+        self.set(index, Phase::Sending { ambiguous });
         Some(index)
     }
 
@@ -500,7 +551,7 @@ impl BulkRun {
     /// A row as a progress event shows it.
     pub fn row_view(&self, index: usize) -> Option<RowView<'_>> {
         let (status, job_id) = match self.rows.get(index)? {
-            Phase::Queued => ("queued", None),
+            Phase::Queued { .. } => ("queued", None),
             Phase::Sending { .. } => ("sending", None),
             Phase::Waiting { job_id, .. } => ("sent", Some(job_id.as_str())),
             Phase::Done(result) => return Some(RowView::Done(result)),
@@ -768,6 +819,107 @@ mod tests {
             matches!(run.row_view(1), Some(RowView::Done(r)) if r.error.as_ref().map(|e| e.code) == Some("invalid_input"))
         );
         assert_eq!(run.row_view(2), None);
+    }
+
+    fn previous(entries: &[(&str, Option<&str>)]) -> Vec<PreviousRow> {
+        entries
+            .iter()
+            .enumerate()
+            .map(|(index, (status, job_id))| PreviousRow {
+                index: Some(index as f64),
+                status: status.to_string(),
+                job_id: job_id.map(String::from),
+                ..PreviousRow::default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn resuming_keeps_outcomes_follows_jobs_and_sends_the_rest() {
+        let mut run = run(9, &[6]);
+        let earlier = previous(&[
+            ("created", Some("j-0")),
+            ("exists", None),
+            ("sent", Some("j-2")),
+            ("failed", Some("j-3")),
+            ("sending", None),
+            ("not_sent", None),
+            ("invalid", None),
+            ("invalid", None),
+            ("queued", None),
+        ]);
+        run.resume(&earlier, 100.0);
+        assert_adds_up(&run);
+        let counts = run.counts();
+        assert_eq!(
+            (
+                counts.created,
+                counts.exists,
+                counts.sent,
+                counts.queued,
+                counts.invalid
+            ),
+            (1, 1, 1, 5, 1)
+        );
+        let kept = &run.results()[0];
+        assert_eq!(
+            (kept.status, kept.job_id.as_deref()),
+            (Final::Created, Some("j-0"))
+        );
+        assert_eq!(kept.note, None);
+        assert_eq!(run.waiting_jobs(), [(2, "j-2".to_string())]);
+        // Row 6 is still invalid; row 7 is valid now and sent.
+        let sent: Vec<usize> = std::iter::from_fn(|| run.take_next()).collect();
+        assert_eq!(sent, [3, 4, 5, 7, 8]);
+        // After a failed or cut-off attempt, "already exists" is `exists`, with the note.
+        for index in [3, 4, 5] {
+            run.send_failed(index, &api_error(ALREADY_EXISTS));
+        }
+        let notes: Vec<bool> = run.results()[3..6]
+            .iter()
+            .map(|r| r.note.is_some())
+            .collect();
+        assert_eq!(notes, [true, true, false]);
+        assert_eq!(run.results()[5].status, Final::Exists);
+        // A followed job that failed for an existing user is `exists` too.
+        let exists = Job {
+            error_code: Some(ALREADY_EXISTS),
+            ..Job::default()
+        };
+        assert!(run.job_update(2, JobStatus::Failed, &exists));
+        assert_eq!(run.results()[2].status, Final::Exists);
+        assert_eq!(run.results()[2].job_id.as_deref(), Some("j-2"));
+        assert_adds_up(&run);
+    }
+
+    #[test]
+    fn cancelling_a_resumed_run_leaves_followed_jobs() {
+        let mut run = run(3, &[]);
+        run.resume(
+            &previous(&[("sent", Some("j")), ("failed", None), ("queued", None)]),
+            0.0,
+        );
+        assert_eq!(run.cancel_queued(), [1, 2]);
+        assert_eq!(run.waiting_jobs(), [(0, "j".to_string())]);
+        assert!(!run.is_finished());
+        let view = run.row_view(0).expect("a row");
+        assert_eq!(view.phase(), "sent");
+        let event = serde_json::to_value(BulkProgress {
+            counts: run.counts(),
+            phase: view.phase(),
+            row: view,
+        })
+        .expect("an event");
+        assert_eq!(event["phase"], "sent");
+        assert_eq!(
+            event["row"],
+            serde_json::json!({"index": 0, "status": "sent", "jobId": "j"})
+        );
+        let done = run.row_view(1).expect("a row");
+        assert_eq!(
+            (done.phase(), done),
+            ("done", RowView::Done(&run.results()[1]))
+        );
     }
 
     #[test]

@@ -8,10 +8,12 @@ use serde::de::{self, Deserializer, Error as _, SeqAccess, Unexpected, Visitor};
 use std::fmt;
 
 /// What a field may be; `None` stands for `null` and `undefined`.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq)]
 enum Want {
     Text,
     Number,
+    /// A string, with anything else passed over as nothing.
+    TextOrNothing,
 }
 
 struct Scalar(Want);
@@ -28,7 +30,7 @@ impl<'de> Visitor<'de> for Scalar {
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str(match self.0 {
-            Want::Text => "a string",
+            Want::Text | Want::TextOrNothing => "a string",
             Want::Number => "a number",
         })
     }
@@ -39,7 +41,7 @@ impl<'de> Visitor<'de> for Scalar {
 
     fn visit_string<E: de::Error>(self, text: String) -> Result<Value, E> {
         match self.0 {
-            Want::Text => Ok(Value::Text(text)),
+            Want::Text | Want::TextOrNothing => Ok(Value::Text(text)),
             Want::Number => Err(E::invalid_type(Unexpected::Other("a string"), &self)),
         }
     }
@@ -47,6 +49,7 @@ impl<'de> Visitor<'de> for Scalar {
     fn visit_f64<E: de::Error>(self, number: f64) -> Result<Value, E> {
         match self.0 {
             Want::Number => Ok(Value::Number(number)),
+            Want::TextOrNothing => Ok(Value::Nothing),
             Want::Text => Err(E::invalid_type(Unexpected::Other("a number"), &self)),
         }
     }
@@ -60,7 +63,7 @@ impl<'de> Visitor<'de> for Scalar {
     }
 
     fn visit_bool<E: de::Error>(self, _: bool) -> Result<Value, E> {
-        Err(E::invalid_type(Unexpected::Other("a boolean"), &self))
+        self.refuse("a boolean")
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
@@ -76,14 +79,30 @@ impl<'de> Visitor<'de> for Scalar {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Value, A::Error> {
-        Err(A::Error::invalid_type(Unexpected::Other("a list"), &self))
+        self.refuse("a list")
     }
 
     fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<Value, A::Error> {
-        Err(A::Error::invalid_type(
-            Unexpected::Other("an object"),
-            &self,
-        ))
+        self.refuse("an object")
+    }
+}
+
+impl Scalar {
+    /// A value of another kind: refused by its kind, or passed over as nothing.
+    fn refuse<E: de::Error>(self, kind: &'static str) -> Result<Value, E> {
+        if self.0 == Want::TextOrNothing {
+            Ok(Value::Nothing)
+        } else {
+            Err(E::invalid_type(Unexpected::Other(kind), &self))
+        }
+    }
+}
+
+/// A string, or `None` for anything else, which is passed over without being looked into.
+pub fn string_or_nothing<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    match d.deserialize_option(Scalar(Want::TextOrNothing))? {
+        Value::Text(text) => Ok(Some(text)),
+        _ => Ok(None),
     }
 }
 

@@ -447,6 +447,30 @@ pub struct BulkSettings {
     #[serde(default, deserialize_with = "optional_text")]
     #[tsify(optional, type = "string")]
     pub jobs_endpoint: Option<String>,
+    /// Resumes an earlier run over the same rows: its `results`, or a journal of its progress
+    /// events, one entry per row in input order.
+    #[serde(default)]
+    #[tsify(optional, type = "PreviousRow[]")]
+    pub previous: Hook,
+}
+
+/// What an earlier run said of one row: a [`crate::bulk::RowResult`], or a journal entry
+/// made of a progress event's row and the row's cluster and user name, which are then checked.
+/// Declared in `types.d.ts`, as `username` (EHPC's spelling) is read as `userName`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviousRow {
+    /// The row's position in the input.
+    #[serde(default, deserialize_with = "crate::de::optional_number")]
+    pub index: Option<f64>,
+    #[serde(default, deserialize_with = "text")]
+    pub status: String,
+    #[serde(default, deserialize_with = "optional_text")]
+    pub job_id: Option<String>,
+    #[serde(default, deserialize_with = "optional_text")]
+    pub cluster: Option<String>,
+    #[serde(default, alias = "username", deserialize_with = "optional_text")]
+    pub user_name: Option<String>,
 }
 
 /// A signed request to preview, as a builder returned it. Headers whose value is not a string
@@ -465,41 +489,10 @@ pub struct RequestToPreview {
 
 /// An object's string-valued entries; any other value is passed over without being looked into.
 fn headers<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<(String, String)>, D::Error> {
-    struct Text(Option<String>);
-    impl<'de> Deserialize<'de> for Text {
+    struct Value(Option<String>);
+    impl<'de> Deserialize<'de> for Value {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            struct TextOnly;
-            impl<'de> serde::de::Visitor<'de> for TextOnly {
-                type Value = Text;
-                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                    f.write_str("a header value")
-                }
-                fn visit_str<E>(self, text: &str) -> Result<Text, E> {
-                    Ok(Text(Some(text.to_string())))
-                }
-                fn visit_bool<E>(self, _: bool) -> Result<Text, E> {
-                    Ok(Text(None))
-                }
-                fn visit_f64<E>(self, _: f64) -> Result<Text, E> {
-                    Ok(Text(None))
-                }
-                fn visit_i64<E>(self, _: i64) -> Result<Text, E> {
-                    Ok(Text(None))
-                }
-                fn visit_u64<E>(self, _: u64) -> Result<Text, E> {
-                    Ok(Text(None))
-                }
-                fn visit_unit<E>(self) -> Result<Text, E> {
-                    Ok(Text(None))
-                }
-                fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Text, A::Error> {
-                    Ok(Text(None))
-                }
-                fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<Text, A::Error> {
-                    Ok(Text(None))
-                }
-            }
-            deserializer.deserialize_any(TextOnly)
+            crate::de::string_or_nothing(deserializer).map(Value)
         }
     }
     struct Entries;
@@ -516,7 +509,7 @@ fn headers<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<(String, St
             mut map: A,
         ) -> Result<Self::Value, A::Error> {
             let mut headers = Vec::new();
-            while let Some((name, Text(value))) = map.next_entry::<String, Text>()? {
+            while let Some((name, Value(value))) = map.next_entry::<String, Value>()? {
                 headers.extend(value.map(|value| (name, value)));
             }
             Ok(headers)

@@ -239,7 +239,8 @@ impl ApiError {
     }
 }
 
-/// The documented fields of every answer of both APIs: the add-user actions and DescribeJobs.
+/// The documented fields of every answer of both APIs that this library uses: the add-user
+/// actions' and DescribeJobs'.
 /// Each is read without looking into a value of the wrong type (see [`crate::de`]).
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 pub struct Answer {
@@ -257,8 +258,6 @@ pub struct Answer {
     pub cluster_id: Option<String>,
     #[serde(default, deserialize_with = "crate::de::list")]
     pub job_set: Vec<Job>,
-    #[serde(default, deserialize_with = "crate::de::optional_integer")]
-    pub total_count: Option<i64>,
 }
 
 /// A DescribeJobs entry, as the API documents it (plus the sandbox's reason for a failure).

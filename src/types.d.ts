@@ -25,6 +25,19 @@ export interface SendOptions extends RequestOptions, SendSettings {}
 
 export interface BulkOptions extends SendOptions, BulkSettings {}
 
+/** What an earlier run said of one row: one of its `results`, or a journal entry kept from a progress event. */
+export interface PreviousRow {
+  /** The row's position in the input. */
+  index: number;
+  status: RowStatus | 'queued' | 'sending' | 'sent';
+  jobId?: string;
+  /** The row's cluster (`cluster`, or EHPC's `clusterId`), checked when given. */
+  cluster?: string;
+  /** The row's user name, checked when given; `username` for EHPC rows. */
+  userName?: string;
+  username?: string;
+}
+
 export interface ClickHouseBulkOptions extends BulkOptions {
   cluster?: string;
 }

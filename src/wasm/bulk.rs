@@ -80,6 +80,7 @@ impl Run {
             };
             to_js(&BulkProgress {
                 counts: rows.counts(),
+                phase: row.phase(),
                 row,
             })
         };

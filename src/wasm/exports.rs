@@ -10,8 +10,8 @@ use super::http::{self, SendPolicy};
 use crate::api::{self, AddUser, ClickHouse, Ehpc, Resolved};
 use crate::bulk::{BulkResult, BulkRun};
 use crate::input::{
-    whole, BulkSettings, DefaultCluster, DescribeJobsInput, RequestOptions, RequestToPreview,
-    SendSettings, ServiceParamsInput, ValidateOptions, WaitForJobOptions,
+    whole, BulkSettings, DefaultCluster, DescribeJobsInput, PreviousRow, RequestOptions,
+    RequestToPreview, SendSettings, ServiceParamsInput, ValidateOptions, WaitForJobOptions,
 };
 use crate::messages::Lang;
 use crate::output::{RequestPreview, SignedRequest, ValidationReport};
@@ -283,6 +283,46 @@ fn rows<R: serde::de::DeserializeOwned + Default>(
         .collect())
 }
 
+/// `options.previous`, when given: a list, copied as the rows are, of entries that must all be
+/// readable.
+fn previous(value: &JsValue, lang: Lang) -> Result<Option<Vec<PreviousRow>>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    let refuse = |detail: String| error(&ApiError::invalid_options(&detail, lang));
+    let items = js_sys::Array::is_array(value)
+        .then(|| convert::copy_array(value))
+        .flatten()
+        .ok_or_else(|| refuse("previous must be a list".into()))?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(index, entry)| {
+            convert::read(&entry, "a row")
+                .map_err(|shape| refuse(format!("previous[{index}]: {}", shape.0)))
+        })
+        .collect::<Result<_, _>>()
+        .map(Some)
+}
+
+/// The run set up from the validated rows: resumed from `previous` when given, and stopped
+/// before sending when rows are invalid and `onInvalid` is not `'skip'`.
+fn new_run(
+    invalid: Vec<Vec<Issue>>,
+    previous: Option<&[PreviousRow]>,
+    skip_invalid: bool,
+    lang: Lang,
+) -> BulkRun {
+    let mut run = BulkRun::new(invalid, lang);
+    if let Some(previous) = previous {
+        run.resume(previous, http::now_ms());
+    }
+    if run.has_invalid() && !skip_invalid {
+        run.stop_for_invalid();
+    }
+    run
+}
+
 /// Reads and checks every argument of a bulk call, so that a bad one rejects before anything is
 /// sent, and sets the run up.
 fn bulk_run<A: AddUser + 'static>(
@@ -303,6 +343,7 @@ fn bulk_run<A: AddUser + 'static>(
     let lang = request_options.lang;
     let credentials = credentials(creds, lang)?;
     let rows = self::rows::<A::Row>(rows, lang)?;
+    let previous = previous(&opts.previous.0, lang)?;
     let resolved = resolve::<A>(&request_options).map_err(|e| error(&e))?;
     let invalid_options = |detail: &str| error(&ApiError::invalid_options(detail, lang));
     let jobs_endpoint = match &opts.jobs_endpoint {
@@ -324,8 +365,10 @@ fn bulk_run<A: AddUser + 'static>(
         rows,
         &A::ROWS,
         (A::default_cluster(&defaults), &opts.zone),
+        previous.as_deref(),
         lang,
-    );
+    )
+    .map_err(|detail| invalid_options(&detail))?;
     let zones = prepared
         .iter()
         .map(|row| {
@@ -340,10 +383,7 @@ fn bulk_run<A: AddUser + 'static>(
             Err(issues) => (None, issues),
         })
         .unzip();
-    let mut run = BulkRun::new(invalid, lang);
-    if run.has_invalid() && !skip_invalid {
-        run.stop_for_invalid();
-    }
+    let run = new_run(invalid, previous.as_deref(), skip_invalid, lang);
     let send = SendPolicy {
         max_attempts: whole(send_settings.max_attempts, 5),
         retry_cap_ms: whole(opts.retry_cap_ms, 8_000),

@@ -55,7 +55,10 @@ describe('1,000 ClickHouse rows with 10% injected faults', () => {
     for (const row of rows) assert.equal(names.filter((n) => n === row.userName).length, 1, row.userName);
     // Progress: every event's counts add up, and the last one is the final tally.
     for (const event of progress) assert.equal(event.queued + event.sending + event.sent + STATUSES.reduce((s, k) => s + event[k], 0), 1000);
-    assert.deepEqual({ ...progress.at(-1), row: undefined }, { ...result.counts, row: undefined });
+    const { row: lastRow, phase: lastPhase, ...lastCounts } = progress.at(-1);
+    assert.deepEqual(lastCounts, result.counts);
+    assert.equal(lastPhase, 'done');
+    assert.equal(lastRow.status, result.results[lastRow.index].status);
     // Jobs were followed in batches: far fewer DescribeJobs calls than rows.
     const describes = (await sandbox.requests()).filter((r) => r.action === 'DescribeJobs').length;
     assert.ok(describes < 500, `${describes} DescribeJobs calls`);

@@ -1,5 +1,5 @@
 // Misuse the declarations must reject: each line marked `// error:` is one type error.
-import { buildClickHouseAddUsersRequest, validateEhpcUser, waitForJob, type Credentials } from 'qingcloud-useradd';
+import { addClickHouseUsers, buildClickHouseAddUsersRequest, validateEhpcUser, waitForJob, type Credentials } from 'qingcloud-useradd';
 
 const credentials: Credentials = { accessKeyId: 'AK', secretAccessKey: 'SK' };
 validateEhpcUser({ clusterId: 'ehpc-8jqdq0mz', zone: 'jn1a', username: 'u' }); // error: password missing
@@ -8,4 +8,5 @@ buildClickHouseAddUsersRequest({ cluster: 'cl-yxgxofd3', zone: 'pek3', userName:
 buildClickHouseAddUsersRequest({ cluster: 'cl-yxgxofd3', zone: 'pek3', userName: 'u', userPassword: 'p', userNetworks: '' }, credentials, { method: 'PUT' }); // error: GET or POST
 waitForJob('j-1', { zone: 'pek3' }); // error: credentials missing
 const status: 'done' = (await waitForJob('j-1', { zone: 'pek3', credentials })).status; // error: not a job status
+await addClickHouseUsers([], credentials, { previous: [{ index: 0, status: 'done' }] }); // error: not a row status
 export { status };

@@ -2,8 +2,8 @@
 import {
   addClickHouseUser, addEhpcUser, buildClickHouseAddUsersRequest, buildDescribeJobsRequest,
   buildEhpcAddUserRequest, encodeServiceParams, isQingCloudError, previewRequest,
-  validateClickHouseUser, validateEhpcUser, waitForJob,
-  type AddUserResponse, type Credentials, type Job, type QingCloudErrorCode, type SignedRequest,
+  validateClickHouseUser, validateEhpcUser, waitForJob, addClickHouseUsers, addEhpcUsers,
+  type AddUserResponse, type PreviousRow, type Credentials, type Job, type QingCloudErrorCode, type SignedRequest,
   type ValidationReport,
 } from 'qingcloud-useradd';
 
@@ -39,4 +39,21 @@ async function flow(): Promise<Job | QingCloudErrorCode> {
   }
 }
 
-export { firstCode, encoded, curl, flow };
+// Resuming: a journal kept from progress events, or an earlier run's results.
+async function resume(): Promise<number> {
+  const journal: PreviousRow[] = [];
+  const first = await addClickHouseUsers([{ userName: 'u', userPassword: 'p', userNetworks: '::/0' }], credentials, {
+    cluster: 'cl-yxgxofd3',
+    zone: 'pek3',
+    onProgress: ({ phase, row }) => {
+      journal[row.index] = { index: row.index, status: row.status, jobId: row.jobId, cluster: 'cl-yxgxofd3', userName: 'u' };
+      const done: boolean = phase === 'done';
+      return done;
+    },
+  });
+  await addClickHouseUsers([{ userName: 'u', userPassword: 'p', userNetworks: '::/0' }], credentials, { cluster: 'cl-yxgxofd3', previous: journal });
+  const again = await addEhpcUsers([{ username: 'u', password: 'p' }], credentials, { clusterId: 'ehpc-8jqdq0mz', previous: first.results });
+  return again.counts.succeeded;
+}
+
+export { firstCode, encoded, curl, flow, resume };
