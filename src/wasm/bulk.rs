@@ -127,23 +127,16 @@ async fn sender(run: Rc<Run>) {
 /// between attempts, never a request in flight (its outcome would be unknown).
 async fn send_row(run: &Run, index: usize) {
     let lang = run.lang();
-    let Some(mut request) = (run.sign)(index) else {
+    let Some(request) = (run.sign)(index) else {
         // Only valid rows are queued, and every valid row has a request.
         let error = ApiError::invalid_options("no request for this row", lang);
         run.rows.borrow_mut().send_failed(index, &error);
         return;
     };
-    let mut attempts = 0;
     let mut last_failure = None;
     let outcome = http::send(
-        || {
-            // Signed afresh for every retry: a long run must not sign with a stale clock.
-            if attempts > 0 {
-                request = (run.sign)(index).unwrap_or_else(|| request.clone());
-            }
-            attempts += 1;
-            request.clone()
-        },
+        request,
+        || (run.sign)(index),
         |answer| answer.add_user(lang),
         &run.settings.send,
         run.signal.as_ref(),
@@ -226,7 +219,8 @@ async fn poll_batch(run: &Run, zone: &str, batch: &[(usize, String)]) {
         )
     };
     let answer = http::send(
-        request,
+        request(),
+        || Some(request()),
         Ok,
         &run.settings.send,
         None,

@@ -231,7 +231,8 @@ fn add<A: AddUser>(input: JsValue, creds: JsValue, options: JsValue) -> js_sys::
     promise(async move {
         let signal: Option<AbortSignal> = hook(&settings.signal);
         let response = http::send(
-            || request.clone(),
+            request,
+            || None,
             |answer| answer.add_user(lang),
             &send_policy(&settings, lang),
             signal.as_ref(),
@@ -504,7 +505,8 @@ async fn wait(job_id: String, options: JsValue) -> Result<JsValue, JsValue> {
         let remaining = (deadline - http::now_ms()).max(1.0);
         policy.timeout_ms = SendPolicy::new(lang).timeout_ms.min(remaining as u32);
         let answer = http::send(
-            || build().unwrap_or_else(|_| first.clone()),
+            first,
+            || build().ok(),
             Ok,
             &policy,
             signal.as_ref(),

@@ -57,7 +57,7 @@ pub fn random_req_id() -> String {
             *byte = (js_sys::Math::random() * 256.0) as u8;
         }
     }
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+    crate::encoding::lower_hex(&bytes)
 }
 
 /// A delay as JavaScript timers take it: they fire at once for anything above `i32::MAX`.
@@ -203,11 +203,14 @@ pub async fn send_once(
 }
 
 /// Sends until `accept` takes the answer, a failure `retryable` does not allow, or the last
-/// attempt, waiting a backoff with full jitter between attempts. `request` makes each attempt's
-/// request (a bulk run signs each afresh); `on_retry` hears of every failure tried again.
+/// attempt, waiting a backoff with full jitter between attempts. `first` is sent first; before each
+/// retry `resign` may sign the request afresh (a long run must not sign with a stale clock), and
+/// the last one is sent again when it does not. `on_retry` hears of every failure tried again.
 /// `signal` cancels the waits and, when `abort_in_flight`, the requests too.
+#[allow(clippy::too_many_arguments)]
 pub async fn send<T>(
-    mut request: impl FnMut() -> HttpRequest,
+    first: HttpRequest,
+    mut resign: impl FnMut() -> Option<HttpRequest>,
     accept: impl Fn(Answer) -> Result<T, ApiError>,
     policy: &SendPolicy,
     signal: Option<&AbortSignal>,
@@ -216,9 +219,10 @@ pub async fn send<T>(
     mut on_retry: impl FnMut(&ApiError),
 ) -> Result<T, ApiError> {
     let request_signal = signal.filter(|_| abort_in_flight);
+    let mut request = first;
     let mut attempt = 0;
     loop {
-        match send_once(&request(), policy, request_signal)
+        match send_once(&request, policy, request_signal)
             .await
             .and_then(&accept)
         {
@@ -231,6 +235,9 @@ pub async fn send<T>(
                     js_sys::Math::random(),
                 );
                 sleep(delay, signal, policy.lang).await?;
+                if let Some(fresh) = resign() {
+                    request = fresh;
+                }
                 attempt += 1;
             }
             result => return result,
