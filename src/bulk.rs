@@ -185,6 +185,8 @@ pub struct BulkProgress<'a> {
         type = "Omit<RowResult, 'status'> & { status: RowStatus | 'queued' | 'sending' | 'sent' }"
     )]
     pub row: RowView<'a>,
+    /// Rows that may be in flight now: the setting, or where `'auto'` has got to.
+    pub concurrency: u32,
 }
 
 /// What a bulk call resolves to.
@@ -908,9 +910,13 @@ mod tests {
             counts: run.counts(),
             phase: view.phase(),
             row: view,
+            concurrency: 3,
         })
         .expect("an event");
-        assert_eq!(event["phase"], "sent");
+        assert_eq!(
+            (&event["phase"], &event["concurrency"]),
+            (&"sent".into(), &3.into())
+        );
         assert_eq!(
             event["row"],
             serde_json::json!({"index": 0, "status": "sent", "jobId": "j"})

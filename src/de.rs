@@ -14,6 +14,7 @@ enum Want {
     Number,
     /// A string, with anything else passed over as nothing.
     TextOrNothing,
+    NumberOrText,
 }
 
 struct Scalar(Want);
@@ -32,6 +33,7 @@ impl<'de> Visitor<'de> for Scalar {
         f.write_str(match self.0 {
             Want::Text | Want::TextOrNothing => "a string",
             Want::Number => "a number",
+            Want::NumberOrText => "a number or a string",
         })
     }
 
@@ -41,14 +43,14 @@ impl<'de> Visitor<'de> for Scalar {
 
     fn visit_string<E: de::Error>(self, text: String) -> Result<Value, E> {
         match self.0 {
-            Want::Text | Want::TextOrNothing => Ok(Value::Text(text)),
+            Want::Text | Want::TextOrNothing | Want::NumberOrText => Ok(Value::Text(text)),
             Want::Number => Err(E::invalid_type(Unexpected::Other("a string"), &self)),
         }
     }
 
     fn visit_f64<E: de::Error>(self, number: f64) -> Result<Value, E> {
         match self.0 {
-            Want::Number => Ok(Value::Number(number)),
+            Want::Number | Want::NumberOrText => Ok(Value::Number(number)),
             Want::TextOrNothing => Ok(Value::Nothing),
             Want::Text => Err(E::invalid_type(Unexpected::Other("a number"), &self)),
         }
@@ -119,6 +121,22 @@ pub fn optional_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D
     match d.deserialize_option(Scalar(Want::Number))? {
         Value::Number(number) => Ok(Some(number)),
         _ => Ok(None),
+    }
+}
+
+/// A setting that is a number or a word, such as `concurrency: 4 | 'auto'`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NumberOrText {
+    Number(f64),
+    Text(String),
+}
+
+/// A number or a string, or `None` for `null` and absent.
+pub fn number_or_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NumberOrText>, D::Error> {
+    match d.deserialize_option(Scalar(Want::NumberOrText))? {
+        Value::Number(number) => Ok(Some(NumberOrText::Number(number))),
+        Value::Text(text) => Ok(Some(NumberOrText::Text(text))),
+        Value::Nothing => Ok(None),
     }
 }
 

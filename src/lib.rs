@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod bulk;
+pub mod concurrency;
 pub mod de;
 pub mod encoding;
 pub mod input;

@@ -1,14 +1,17 @@
-//! Runs a bulk add: `concurrency` senders take rows from the queue and send them through the
-//! shared retry loop (retrying what `bulk::retry_kind` allows), while one poller follows every
-//! accepted row's job with a DescribeJobs call per 100 jobs. The bookkeeping is `bulk::BulkRun`;
-//! senders and poller are futures joined in one task, so no executor of our own is needed.
+//! Runs a bulk add: a dispatcher keeps as many rows in flight as the concurrency limit allows,
+//! each sent through the shared retry loop (retrying what `bulk::retry_kind` allows), while one
+//! poller follows every accepted row's job with a DescribeJobs call per 100 jobs. The bookkeeping
+//! is `bulk::BulkRun`, the limit `concurrency::Limit`; rows and poller are futures polled in one
+//! task, so no executor of our own is needed.
 
 use super::convert::to_js;
 use super::http::{self, SendPolicy};
 use crate::bulk::{self, BulkProgress, BulkRun};
+use crate::concurrency::{is_strain, Concurrency, Limit};
 use crate::messages::Lang;
 use crate::request::{Credentials, HttpRequest, Method, Stamp};
 use crate::response::{job_set, ApiError, ErrorKind};
+use futures::stream::{FuturesUnordered, StreamExt};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
@@ -17,7 +20,7 @@ use web_sys::AbortSignal;
 /// How a bulk run sends and waits.
 #[derive(Clone, Debug)]
 pub struct Settings {
-    pub concurrency: u32,
+    pub concurrency: Concurrency,
     pub send: SendPolicy,
     pub poll_interval_ms: u32,
     pub job_timeout_ms: u32,
@@ -35,6 +38,7 @@ pub struct JobLookup {
 /// Everything a run shares between its senders and its poller.
 pub struct Run {
     pub rows: RefCell<BulkRun>,
+    limit: RefCell<Limit>,
     /// Signs a row's request afresh for each attempt; `None` for a row that is not valid.
     pub sign: Box<dyn Fn(usize) -> Option<HttpRequest>>,
     pub lookup: JobLookup,
@@ -55,6 +59,7 @@ impl Run {
     ) -> Rc<Self> {
         Rc::new(Run {
             rows: RefCell::new(rows),
+            limit: RefCell::new(Limit::new(settings.concurrency)),
             sign,
             lookup,
             settings,
@@ -82,6 +87,7 @@ impl Run {
                 counts: rows.counts(),
                 phase: row.phase(),
                 row,
+                concurrency: self.limit.borrow().current(),
             })
         };
         // A throwing callback is the caller's problem; it must not stop the run.
@@ -95,36 +101,42 @@ impl Run {
 
 /// Runs every queued row to a final status.
 pub async fn run(run: Rc<Run>) {
-    let queued = run.rows.borrow().counts().queued;
-    let senders =
-        (0..run.settings.concurrency.clamp(1, queued.max(1) as u32)).map(|_| sender(run.clone()));
-    let senders = async {
-        futures::future::join_all(senders).await;
+    let rows = async {
+        dispatch(&run).await;
         run.senders_done.set(true);
     };
-    futures::future::join(senders, poller(run.clone())).await;
+    futures::future::join(rows, poller(run.clone())).await;
 }
 
-async fn sender(run: Rc<Run>) {
+/// Starts queued rows while the limit allows, until none is queued or in flight.
+async fn dispatch(run: &Run) {
+    let mut in_flight = FuturesUnordered::new();
     loop {
         if run.aborted() {
             let cancelled = run.rows.borrow_mut().cancel_queued();
             for index in cancelled {
                 run.progress(index);
             }
+        }
+        while in_flight.len() < run.limit.borrow().current() as usize {
+            let Some(index) = run.rows.borrow_mut().take_next() else {
+                break;
+            };
+            run.progress(index);
+            in_flight.push(async move {
+                send_row(run, index).await;
+                run.progress(index);
+            });
+        }
+        if in_flight.next().await.is_none() {
             return;
         }
-        let Some(index) = run.rows.borrow_mut().take_next() else {
-            return;
-        };
-        run.progress(index);
-        send_row(&run, index).await;
-        run.progress(index);
     }
 }
 
-/// Sends one row until it is accepted, refused, or out of attempts. The signal stops the waits
-/// between attempts, never a request in flight (its outcome would be unknown).
+/// Sends one row until it is accepted, refused, or out of attempts, telling the limit how each
+/// attempt went. The signal stops the waits between attempts, never a request in flight (its
+/// outcome would be unknown).
 async fn send_row(run: &Run, index: usize) {
     let lang = run.lang();
     let Some(request) = (run.sign)(index) else {
@@ -133,16 +145,24 @@ async fn send_row(run: &Run, index: usize) {
         run.rows.borrow_mut().send_failed(index, &error);
         return;
     };
+    // When the attempt under way was sent, and in which epoch of the limit.
+    let attempt = Cell::new((http::now_ms(), run.limit.borrow().epoch()));
     let mut last_failure = None;
     let outcome = http::send(
         request,
-        || (run.sign)(index),
+        || {
+            attempt.set((http::now_ms(), run.limit.borrow().epoch()));
+            (run.sign)(index)
+        },
         |answer| answer.add_user(lang),
         &run.settings.send,
         run.signal.as_ref(),
         false,
         |error| bulk::retry_kind(error).is_some(),
         |error| {
+            if is_strain(error) {
+                run.limit.borrow_mut().strained(attempt.get().1);
+            }
             if let Some(ambiguity) = bulk::retry_kind(error) {
                 run.rows.borrow_mut().attempt_failed(index, ambiguity);
             }
@@ -150,6 +170,14 @@ async fn send_row(run: &Run, index: usize) {
         },
     )
     .await;
+    match &outcome {
+        Ok(_) => run
+            .limit
+            .borrow_mut()
+            .answered(http::now_ms() - attempt.get().0),
+        Err(error) if is_strain(error) => run.limit.borrow_mut().strained(attempt.get().1),
+        Err(_) => {}
+    }
     let mut rows = run.rows.borrow_mut();
     match (outcome, last_failure) {
         (Ok(response), _) => rows.sent(index, response.job_id, http::now_ms()),
@@ -226,7 +254,13 @@ async fn poll_batch(run: &Run, zone: &str, batch: &[(usize, String)]) {
         None,
         false,
         ApiError::is_retryable,
-        |_| {},
+        |error| {
+            if is_strain(error) {
+                let mut limit = run.limit.borrow_mut();
+                let epoch = limit.epoch();
+                limit.strained(epoch);
+            }
+        },
     )
     .await;
     match answer {

@@ -9,6 +9,7 @@ use super::convert::{
 use super::http::{self, SendPolicy};
 use crate::api::{self, AddUser, ClickHouse, Ehpc, Resolved};
 use crate::bulk::{BulkResult, BulkRun};
+use crate::concurrency::Concurrency;
 use crate::input::{
     whole, BulkSettings, DefaultCluster, DescribeJobsInput, PreviousRow, RequestOptions,
     RequestToPreview, SendSettings, ServiceParamsInput, ValidateOptions, WaitForJobOptions,
@@ -384,6 +385,8 @@ fn bulk_run<A: AddUser + 'static>(
             Err(issues) => (None, issues),
         })
         .unzip();
+    let concurrency = Concurrency::from_options(opts.concurrency.as_ref(), opts.max_concurrency)
+        .map_err(invalid_options)?;
     let run = new_run(invalid, previous.as_deref(), skip_invalid, lang);
     let send = SendPolicy {
         max_attempts: whole(send_settings.max_attempts, 5),
@@ -391,7 +394,7 @@ fn bulk_run<A: AddUser + 'static>(
         ..send_policy(&send_settings, lang)
     };
     let settings = Settings {
-        concurrency: whole(opts.concurrency, 4).clamp(1, 64),
+        concurrency,
         send,
         poll_interval_ms: whole(opts.poll_interval_ms, 1_000),
         job_timeout_ms: whole(opts.job_timeout_ms, 300_000),

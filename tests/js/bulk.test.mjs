@@ -55,7 +55,8 @@ describe('1,000 ClickHouse rows with 10% injected faults', () => {
     for (const row of rows) assert.equal(names.filter((n) => n === row.userName).length, 1, row.userName);
     // Progress: every event's counts add up, and the last one is the final tally.
     for (const event of progress) assert.equal(event.queued + event.sending + event.sent + STATUSES.reduce((s, k) => s + event[k], 0), 1000);
-    const { row: lastRow, phase: lastPhase, ...lastCounts } = progress.at(-1);
+    const { row: lastRow, phase: lastPhase, concurrency: lastConcurrency, ...lastCounts } = progress.at(-1);
+    assert.equal(lastConcurrency, 16, "a fixed concurrency is reported as it is");
     assert.deepEqual(lastCounts, result.counts);
     assert.equal(lastPhase, 'done');
     assert.equal(lastRow.status, result.results[lastRow.index].status);
