@@ -2,7 +2,7 @@
 
 use crate::auth::Account;
 use crate::config::Config;
-use crate::faults::{FaultConfig, Rng};
+use crate::faults::{FaultConfig, InFlight, Rng};
 use crate::log::Log;
 use crate::proxy::{Proxy, Upstream};
 use crate::state::Store;
@@ -73,6 +73,8 @@ pub struct App {
     pub max_skew_s: u64,
     faults: RwLock<FaultConfig>,
     pub rng: Rng,
+    /// API requests being handled, for the `capacity` fault.
+    pub in_flight: InFlight,
     pub log: Log,
     pub www: PathBuf,
     pub pkg: PathBuf,
@@ -133,6 +135,7 @@ impl App {
             max_skew_s: config.max_clock_skew_s,
             faults: RwLock::new(config.faults.clone()),
             rng,
+            in_flight: InFlight::default(),
             log: Log::new(options.log_requests),
             www: options.www,
             pkg: options.pkg,

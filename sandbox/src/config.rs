@@ -257,6 +257,7 @@ mod tests {
             zone = "pek3"
             [faults]
             busy_ratio = 0.5
+            capacity = 6
         "#;
         let config = Config::from_toml(toml).expect("valid");
         assert_eq!(config.job_delay_ms, 30);
@@ -267,6 +268,7 @@ mod tests {
         assert_eq!(account.clusters[0].zone.as_deref(), Some("jn1a"));
         assert_eq!(account.clusters[1].kind, Some(ClusterKind::Ehpc));
         assert_eq!(config.faults.busy_ratio, 0.5);
+        assert_eq!(config.faults.capacity, Some(6));
 
         let json = r#"{"accounts":[{"access_key_id":"AK","secret_access_key":"s","zones":["pek3"],
             "clusters":[{"cluster_id":"cl-x","users":[]}]}],"max_clock_skew_s":60}"#;

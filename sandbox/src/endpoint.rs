@@ -2,7 +2,7 @@
 
 use crate::api::{ApiError, Reply};
 use crate::app::App;
-use crate::faults::{self, Fault, Plan};
+use crate::faults::{self, Fault, FaultConfig, Plan};
 use crate::iaas::Handled;
 use crate::log::{clean, Summary};
 use crate::state::now_ms;
@@ -118,7 +118,7 @@ fn injected(fault: Fault) -> (Response, Option<i64>) {
         (json(StatusCode::OK, reply.body), Some(code))
     };
     match fault {
-        Fault::Busy => api_error(ApiError::busy()),
+        Fault::Busy | Fault::Capacity => api_error(ApiError::busy()),
         Fault::Internal => api_error(ApiError::internal(
             "the server met an unexpected error, please try again",
         )),
@@ -169,8 +169,8 @@ fn with_summary(mut response: Response, summary: Summary) -> Response {
 }
 
 /// This request's faults: the configured shares, then the `X-Sandbox-Fault` header.
-fn plan(app: &App, request: &Request) -> Result<Plan, String> {
-    let mut plan = app.faults().draw(&app.rng);
+fn plan(app: &App, config: &FaultConfig, request: &Request) -> Result<Plan, String> {
+    let mut plan = config.draw(&app.rng);
     if let Some(value) = request.headers().get(faults::FAULT_HEADER) {
         let asked = faults::parse_header(value.to_str().unwrap_or("?"))?;
         plan.latency_ms = plan.latency_ms.saturating_add(asked.latency_ms);
@@ -183,7 +183,8 @@ fn plan(app: &App, request: &Request) -> Result<Plan, String> {
 
 async fn handle(app: &App, api: Api, request: Request) -> Response {
     let mut summary = Summary::default();
-    let plan = match plan(app, &request) {
+    let config = app.faults();
+    let mut plan = match plan(app, &config, &request) {
         Ok(plan) => plan,
         Err(e) => {
             summary.result = "error".into();
@@ -191,6 +192,14 @@ async fn handle(app: &App, api: Api, request: Request) -> Response {
             return with_summary(text(StatusCode::BAD_REQUEST, message), summary);
         }
     };
+    // Held until this handler returns or is dropped; a refused request holds none.
+    let slot = app.in_flight.enter(config.capacity);
+    if slot.is_none() {
+        plan = Plan {
+            latency_ms: 0,
+            fault: Some(Fault::Capacity),
+        };
+    }
     if plan.latency_ms > 0 {
         let latency = plan.latency_ms.min(faults::MAX_LATENCY_MS);
         tokio::time::sleep(Duration::from_millis(latency)).await;

@@ -2,7 +2,7 @@
 //! through `POST /_sandbox/faults`, or per request with an `X-Sandbox-Fault` header.
 
 use serde::{Deserialize, Serialize};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 /// The header a test sets to make one request fail in a chosen way.
 pub const FAULT_HEADER: &str = "x-sandbox-fault";
@@ -29,6 +29,9 @@ pub struct FaultConfig {
     /// The request is acted on, then its answer is cut off halfway and the connection closed:
     /// the client cannot know whether it took effect.
     pub truncated_ratio: f64,
+    /// At most this many API requests are handled at once; past it, a request is answered
+    /// `ret_code` 5100 (server busy) at once (no latency), without acting on it.
+    pub capacity: Option<u32>,
     /// Seeds the random choices; without it, the clock does.
     pub seed: Option<u64>,
 }
@@ -37,6 +40,8 @@ pub struct FaultConfig {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fault {
     Busy,
+    /// Busy because [`FaultConfig::capacity`] requests were already in flight.
+    Capacity,
     Internal,
     Http(u16),
     Malformed,
@@ -48,6 +53,7 @@ impl Fault {
     pub fn name(self) -> String {
         match self {
             Fault::Busy => "busy".into(),
+            Fault::Capacity => "capacity".into(),
             Fault::Internal => "internal".into(),
             Fault::Http(status) => format!("http{status}"),
             Fault::Malformed => "malformed".into(),
@@ -126,6 +132,7 @@ impl FaultConfig {
 
     pub fn is_quiet(&self) -> bool {
         self.latency_ms == 0
+            && self.capacity.is_none()
             && [
                 self.busy_ratio,
                 self.internal_ratio,
@@ -136,6 +143,43 @@ impl FaultConfig {
             ]
             .iter()
             .all(|r| *r <= 0.0 || r.is_nan())
+    }
+}
+
+/// The API requests being handled, for [`FaultConfig::capacity`].
+#[derive(Debug, Default)]
+pub struct InFlight {
+    count: AtomicU32,
+}
+
+/// One admitted request's place in [`InFlight`], given back when dropped: when the handler
+/// returns, and also when its future is dropped because the client went away or a timeout hit.
+#[derive(Debug)]
+pub struct Slot<'a> {
+    count: &'a AtomicU32,
+}
+
+impl InFlight {
+    /// Admits a request unless `capacity` requests are already in flight. Requests refused are
+    /// not counted, so that a burst of refusals does not refuse the requests after it.
+    pub fn enter(&self, capacity: Option<u32>) -> Option<Slot<'_>> {
+        self.count
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| match capacity {
+                Some(limit) if n >= limit => None,
+                _ => Some(n.saturating_add(1)),
+            })
+            .ok()
+            .map(|_| Slot { count: &self.count })
+    }
+
+    pub fn count(&self) -> u32 {
+        self.count.load(Ordering::Acquire)
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.count.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -239,6 +283,27 @@ mod tests {
         };
         assert_eq!(truncating.draw(&Rng::new(1)).fault, Some(Fault::Truncated));
         assert!(!config.is_quiet());
+    }
+
+    #[test]
+    fn in_flight_slots_are_given_back_on_drop() {
+        let in_flight = InFlight::default();
+        let first = in_flight.enter(Some(2));
+        let second = in_flight.enter(Some(2));
+        assert!(first.is_some() && second.is_some());
+        assert!(in_flight.enter(Some(2)).is_none());
+        assert_eq!(in_flight.count(), 2, "a refusal is not counted");
+        drop(first);
+        assert_eq!(in_flight.count(), 1);
+        let third = in_flight.enter(Some(2));
+        assert!(third.is_some());
+        // Without a capacity every request is admitted, and still counted.
+        let unbounded: Vec<_> = (0..5).map(|_| in_flight.enter(None)).collect();
+        assert!(unbounded.iter().all(Option::is_some));
+        assert_eq!(in_flight.count(), 7);
+        assert!(in_flight.enter(Some(0)).is_none());
+        drop((second, third, unbounded));
+        assert_eq!(in_flight.count(), 0);
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub const KEEP: usize = 10_000;
 #[derive(Clone, Debug, Serialize)]
 pub struct Entry {
     pub time: String,
+    /// When the request arrived, in Unix milliseconds (for timing a client's schedule).
+    pub started_ms: i64,
     pub method: String,
     pub path: String,
     /// `iaas`, `ehpc`, `static` or `control`.
@@ -31,7 +33,8 @@ pub struct Entry {
     pub access_key_id: Option<String>,
     pub ret_code: Option<i64>,
     pub status: Option<u16>,
-    /// `ok`, `error`, `fault:<name>`, `proxied` or `dropped`.
+    /// `ok`, `error`, `fault:<name>` (`fault:capacity` for a refusal past the capacity),
+    /// `proxied` or `dropped`.
     pub result: String,
     pub duration_ms: f64,
 }
@@ -84,6 +87,7 @@ pub fn api_of(path: &str) -> &'static str {
 /// The middleware that records one entry per request.
 pub async fn layer(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
     let started = Instant::now();
+    let started_ms = now_ms();
     let method = clean(request.method().as_str());
     let path = clean(request.uri().path());
     let api = api_of(request.uri().path());
@@ -101,6 +105,7 @@ pub async fn layer(State(app): State<Arc<App>>, request: Request, next: Next) ->
     };
     app.log.record(Entry {
         time: qingcloud_useradd::timestamp::format_timestamp(now_ms().div_euclid(1000)),
+        started_ms,
         method,
         path,
         api,
@@ -196,6 +201,7 @@ mod tests {
     fn lines_hold_no_query_and_clean_values() {
         let entry = Entry {
             time: "2026-01-01T00:00:00Z".into(),
+            started_ms: 1_767_225_600_000,
             method: "GET".into(),
             path: "/iaas/".into(),
             api: "iaas",

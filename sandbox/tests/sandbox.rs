@@ -1406,3 +1406,141 @@ fn the_binary_raises_its_soft_file_limit_to_the_hard_one() {
         .expect("Max open files");
     assert_eq!(open_files[0], open_files[1], "{limits}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_its_capacity_the_sandbox_answers_busy_at_once() {
+    let mut config = demo_with_delay(0);
+    config.faults.capacity = Some(2);
+    config.faults.latency_ms = 600;
+    let sandbox = sandbox(config).await;
+    let base = sandbox.url();
+
+    // Five adds at once: two are admitted and wait out the latency; three are refused at once.
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..5 {
+        let base = base.clone();
+        tasks.spawn(async move {
+            let started = Instant::now();
+            let answer = send(&add_ch(&base, &format!("cap{i}"), Method::Post)).await;
+            (i, answer.json(), started.elapsed())
+        });
+    }
+    let mut admitted = Vec::new();
+    let mut refused = Vec::new();
+    while let Some(outcome) = tasks.join_next().await {
+        let (i, body, elapsed) = outcome.expect("task");
+        match body["ret_code"].as_i64() {
+            Some(0) => {
+                assert!(elapsed >= Duration::from_millis(600), "{elapsed:?}");
+                admitted.push(format!("cap{i}"));
+            }
+            Some(5100) => {
+                assert!(
+                    elapsed < Duration::from_millis(400),
+                    "not at once: {elapsed:?}"
+                );
+                refused.push(format!("cap{i}"));
+            }
+            _ => panic!("unexpected answer {body}"),
+        }
+    }
+    assert_eq!((admitted.len(), refused.len()), (2, 3));
+    assert_eq!(sandbox.app.in_flight.count(), 0);
+
+    // Refused adds created nothing; admitted ones did.
+    let users = get(&format!("{base}/_sandbox/users")).await.text();
+    for name in &admitted {
+        assert!(users.contains(&format!("\"{name}\"")), "{name} in {users}");
+    }
+    for name in &refused {
+        assert!(!users.contains(&format!("\"{name}\"")), "{name} in {users}");
+    }
+
+    // Once they ended, requests are admitted again, up to the capacity.
+    let jobs = jobs_request(&base, &[], None);
+    let (first, second) = tokio::join!(send(&jobs), send(&jobs));
+    assert_eq!(
+        (
+            first.json()["ret_code"].as_i64(),
+            second.json()["ret_code"].as_i64()
+        ),
+        (Some(0), Some(0))
+    );
+
+    // The log names the refusals apart from the `busy` fault.
+    let log = get(&format!("{base}/_sandbox/requests")).await.json();
+    let refusals: Vec<&Value> = log
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|e| e["result"] == "fault:capacity")
+        .collect();
+    assert_eq!(refusals.len(), 3, "{log}");
+    for entry in refusals {
+        assert_eq!(entry["ret_code"], 5100);
+        assert_eq!(entry["action"], "RunClusterCustomService");
+    }
+    assert!(log
+        .as_array()
+        .expect("list")
+        .iter()
+        .all(|e| e["started_ms"].as_i64().is_some()));
+
+    // A client that goes away gives its place back: with capacity 1, a request left waiting
+    // for 10 s is abandoned, and the next one is admitted at once.
+    let set = post_json(&format!("{base}/_sandbox/faults"), r#"{"capacity": 1}"#).await;
+    assert_eq!(set.json()["capacity"], 1);
+    let probe = jobs_request(&base, &[], None);
+    let path = probe.url.trim_start_matches(&base).to_string();
+    let mut stream = tokio::net::TcpStream::connect(sandbox.addr)
+        .await
+        .expect("connect");
+    let head =
+        format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Sandbox-Fault: latency=10000\r\n\r\n");
+    tokio::io::AsyncWriteExt::write_all(&mut stream, head.as_bytes())
+        .await
+        .expect("write");
+    let mut waited = 0;
+    while sandbox.app.in_flight.count() == 0 && waited < 100 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        waited += 1;
+    }
+    assert_eq!(sandbox.app.in_flight.count(), 1);
+    assert_eq!(send(&probe).await.json()["ret_code"], 5100);
+    drop(stream);
+    let mut waited = 0;
+    while sandbox.app.in_flight.count() > 0 && waited < 100 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        waited += 1;
+    }
+    assert_eq!(sandbox.app.in_flight.count(), 0);
+    assert_eq!(send(&probe).await.json()["ret_code"], 0);
+    sandbox.stop().await;
+}
+
+#[tokio::test]
+async fn capacity_counts_only_the_api() {
+    let mut config = demo_with_delay(0);
+    config.faults.capacity = Some(0);
+    let sandbox = sandbox_with(Options {
+        config,
+        www: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../www"),
+        ..Options::default()
+    })
+    .await;
+    let base = sandbox.url();
+    assert_eq!(
+        send(&jobs_request(&base, &[], None)).await.json()["ret_code"],
+        5100
+    );
+    assert_eq!(send(&ehpc_list(&base, EHPC)).await.json()["ret_code"], 5100);
+    assert_eq!(get(&format!("{base}/_sandbox/health")).await.status, 200);
+    assert_eq!(get(&format!("{base}/")).await.status, 200);
+    // Lifted at run time.
+    post_json(&format!("{base}/_sandbox/faults"), "{}").await;
+    assert_eq!(
+        send(&jobs_request(&base, &[], None)).await.json()["ret_code"],
+        0
+    );
+    sandbox.stop().await;
+}

@@ -234,15 +234,19 @@ def test_an_unknown_action_and_invalid_input_are_refused(sandbox):
     assert "user_name" in answer["message"]
 
 
-def test_the_sdk_retries_busy_answers(sandbox):
+# A drawn busy fault, and a refusal past the capacity (none may be in flight): both are the
+# 5100 that the SDK retries.
+@pytest.mark.parametrize("faults, result", [({"busy_ratio": 1.0}, "fault:busy"),
+                                            ({"capacity": 0}, "fault:capacity")])
+def test_the_sdk_retries_busy_answers(sandbox, faults, result):
     sandbox.control("/_sandbox/reset", {})
-    sandbox.control("/_sandbox/faults", {"busy_ratio": 1.0})
+    sandbox.control("/_sandbox/faults", faults)
     try:
         answer = iaas(sandbox).describe_jobs()
     finally:
         sandbox.control("/_sandbox/faults", {})
     assert answer["ret_code"] == 5100
-    attempts = [e for e in sandbox.control("/_sandbox/requests") if e["result"] == "fault:busy"]
+    attempts = [e for e in sandbox.control("/_sandbox/requests") if e["result"] == result]
     assert len(attempts) == 2  # APIConnection's default retry_time
 
 

@@ -173,7 +173,7 @@ export async function startSandbox({ config, args = [], env = {}, timeoutMs = 60
     requests: () => control('/_sandbox/requests'),
     /** GET /_sandbox/users: clusters and their users. */
     users: () => control('/_sandbox/users'),
-    /** POST /_sandbox/faults: busy_ratio, internal_ratio, error_5xx_ratio, malformed_ratio, drop_ratio, latency_ms, seed. */
+    /** POST /_sandbox/faults: busy_ratio, internal_ratio, error_5xx_ratio, malformed_ratio, drop_ratio, truncated_ratio, latency_ms, capacity, seed. */
     setFaults: (faults) => control('/_sandbox/faults', faults),
     /** POST /_sandbox/reset: forgets the request log; with { state: true } also users and jobs. */
     reset: (options = {}) => control('/_sandbox/reset', options),
