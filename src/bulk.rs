@@ -224,6 +224,8 @@ pub struct BulkRun {
     counts: BulkCounts,
     /// No row before this one is queued.
     next_queued: usize,
+    /// The quickest a job of this run was seen to end, from its acceptance.
+    shortest_job_ms: Option<f64>,
     lang: Lang,
 }
 
@@ -269,6 +271,7 @@ impl BulkRun {
             rows,
             counts,
             next_queued: 0,
+            shortest_job_ms: None,
             lang,
         }
     }
@@ -487,11 +490,18 @@ impl BulkRun {
             .collect()
     }
 
-    /// A job's state from DescribeJobs; returns whether the row changed.
-    pub fn job_update(&mut self, index: usize, status: JobStatus, job: &Job) -> bool {
-        let Some(Phase::Waiting { job_id, .. }) = self.rows.get(index).cloned() else {
+    /// A job's state from DescribeJobs at `now_ms`; returns whether the row changed.
+    pub fn job_update(&mut self, index: usize, status: JobStatus, job: &Job, now_ms: f64) -> bool {
+        let Some(Phase::Waiting {
+            job_id, since_ms, ..
+        }) = self.rows.get(index).cloned()
+        else {
             return false;
         };
+        if !matches!(status, JobStatus::Pending | JobStatus::Working) {
+            let took = now_ms - since_ms;
+            self.shortest_job_ms = Some(self.shortest_job_ms.map_or(took, |s| s.min(took)));
+        }
         match status {
             JobStatus::Successful => self.done(index, Final::Created, None, None),
             JobStatus::Failed if job.error_code == Some(ALREADY_EXISTS) => {
@@ -537,6 +547,29 @@ impl BulkRun {
             self.done(*index, Final::Failed, Some(RowError::from(&error)), note);
         }
         expired.into_iter().map(|(i, _)| i).collect()
+    }
+
+    /// Milliseconds until the next DescribeJobs round, which started `since_round_ms` ago. Polls
+    /// come every `interval_ms`, counted from the start of a round; once every row has been sent,
+    /// sooner when the youngest job will have run as long as the quickest job so far, as it is
+    /// then likely to have ended (the run's last wait, cut short).
+    pub fn next_poll_in(&self, since_round_ms: f64, interval_ms: u32, now_ms: f64) -> f64 {
+        let by_interval = (f64::from(interval_ms) - since_round_ms).max(0.0);
+        let all_sent = self.counts.queued + self.counts.sending == 0;
+        let youngest = self
+            .rows
+            .iter()
+            .filter_map(|p| match p {
+                Phase::Waiting { since_ms, .. } => Some(*since_ms),
+                _ => None,
+            })
+            .reduce(f64::max);
+        match (all_sent, youngest, self.shortest_job_ms) {
+            (true, Some(since), Some(shortest)) if since + shortest > now_ms => {
+                by_interval.min(since + shortest - now_ms)
+            }
+            _ => by_interval,
+        }
     }
 
     pub fn is_finished(&self) -> bool {
@@ -691,14 +724,14 @@ mod tests {
             [(0, "j-0".to_string()), (1, "j-1".to_string())]
         );
         let nothing = Job::default();
-        assert!(run.job_update(0, JobStatus::Successful, &nothing));
+        assert!(run.job_update(0, JobStatus::Successful, &nothing, 0.0));
         let failed = Job {
             error_code: Some(ALREADY_EXISTS),
             ..Job::default()
         };
-        assert!(run.job_update(1, JobStatus::Failed, &failed));
+        assert!(run.job_update(1, JobStatus::Failed, &failed, 0.0));
         assert!(
-            !run.job_update(1, JobStatus::Successful, &nothing),
+            !run.job_update(1, JobStatus::Successful, &nothing, 0.0),
             "a finished row does not change"
         );
         assert!(run.is_finished());
@@ -756,6 +789,28 @@ mod tests {
     }
 
     #[test]
+    fn polls_by_the_interval_from_each_rounds_start_and_sooner_for_the_last_jobs() {
+        let mut run = run(3, &[]);
+        run.take_next();
+        run.sent(0, "j0".into(), 0.0);
+        run.take_next();
+        run.sent(1, "j1".into(), 100.0);
+        // Nothing has ended yet: the interval, less the time the round took.
+        assert_eq!(run.next_poll_in(30.0, 1_000, 130.0), 970.0);
+        assert!(run.job_update(0, JobStatus::Successful, &Job::default(), 250.0));
+        // A row is still queued: the interval.
+        assert_eq!(run.next_poll_in(0.0, 1_000, 250.0), 1_000.0);
+        run.take_next();
+        run.sent(2, "j2".into(), 300.0);
+        // All sent: the youngest job (sent at 300) has run as long as the quickest (250) at 550.
+        assert_eq!(run.next_poll_in(0.0, 1_000, 400.0), 150.0);
+        assert_eq!(run.next_poll_in(900.0, 1_000, 400.0), 100.0);
+        // Past that moment, back to the interval rather than polling without pause.
+        assert_eq!(run.next_poll_in(0.0, 1_000, 600.0), 1_000.0);
+        assert_eq!(run.next_poll_in(1_500.0, 1_000, 600.0), 0.0);
+    }
+
+    #[test]
     fn cancelling_keeps_in_flight_rows_and_reports_the_rest_not_sent() {
         let mut run = run(3, &[]);
         run.take_next();
@@ -764,7 +819,7 @@ mod tests {
         assert_eq!(run.counts().sending, 1);
         assert_eq!(run.counts().not_sent, 2);
         run.sent(0, "j".into(), 0.0);
-        run.job_update(0, JobStatus::Successful, &Job::default());
+        run.job_update(0, JobStatus::Successful, &Job::default(), 0.0);
         assert!(run.is_finished());
         assert_adds_up(&run);
     }
@@ -888,7 +943,7 @@ mod tests {
             error_code: Some(ALREADY_EXISTS),
             ..Job::default()
         };
-        assert!(run.job_update(2, JobStatus::Failed, &exists));
+        assert!(run.job_update(2, JobStatus::Failed, &exists, 0.0));
         assert_eq!(run.results()[2].status, Final::Exists);
         assert_eq!(run.results()[2].job_id.as_deref(), Some("j-2"));
         assert_adds_up(&run);
@@ -971,7 +1026,7 @@ mod tests {
                 1 => run.sent(index, format!("j-{index}"), 0.0),
                 2 => run.send_failed(index, &api_error(1400)),
                 3 => {
-                    run.job_update(index, JobStatus::Successful, &Job::default());
+                    run.job_update(index, JobStatus::Successful, &Job::default(), 0.0);
                 }
                 _ => {
                     run.cancel_queued();

@@ -11,6 +11,8 @@ use crate::concurrency::{is_strain, Concurrency, Limit};
 use crate::messages::Lang;
 use crate::request::{Credentials, HttpRequest, Method, Stamp};
 use crate::response::{job_set, ApiError, ErrorKind};
+use futures::channel::oneshot;
+use futures::future::{select, FutureExt};
 use futures::stream::{FuturesUnordered, StreamExt};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -101,11 +103,13 @@ impl Run {
 
 /// Runs every queued row to a final status.
 pub async fn run(run: Rc<Run>) {
+    let (all_sent, on_all_sent) = oneshot::channel();
     let rows = async {
         dispatch(&run).await;
         run.senders_done.set(true);
+        let _ = all_sent.send(());
     };
-    futures::future::join(rows, poller(run.clone())).await;
+    futures::future::join(rows, poller(run.clone(), on_all_sent)).await;
 }
 
 /// Starts queued rows while the limit allows, until none is queued or in flight.
@@ -194,9 +198,12 @@ fn is_transient(error: &ApiError) -> bool {
     bulk::retry_kind(error).is_some() || error.kind == ErrorKind::Aborted
 }
 
-/// Follows the jobs of accepted rows until every row is final.
-async fn poller(run: Rc<Run>) {
+/// Follows the jobs of accepted rows until every row is final. The wait between rounds is cut
+/// short when the last row has been sent, so that the run's end is not a whole interval late.
+async fn poller(run: Rc<Run>, all_sent: oneshot::Receiver<()>) {
+    let mut all_sent = all_sent.fuse();
     loop {
+        let round_started = http::now_ms();
         let waiting = run.rows.borrow().waiting_jobs();
         if waiting.is_empty() && run.senders_done.get() {
             return;
@@ -224,7 +231,17 @@ async fn poller(run: Rc<Run>) {
         if run.rows.borrow().is_finished() && run.senders_done.get() {
             return;
         }
-        let _ = http::sleep(run.settings.poll_interval_ms, None, run.lang()).await;
+        let now = http::now_ms();
+        let wait =
+            run.rows
+                .borrow()
+                .next_poll_in(now - round_started, run.settings.poll_interval_ms, now);
+        let sleep = http::sleep(wait as u32, None, run.lang()).boxed_local();
+        if run.senders_done.get() {
+            let _ = sleep.await;
+        } else {
+            select(sleep, &mut all_sent).await;
+        }
     }
 }
 
@@ -269,7 +286,10 @@ async fn poll_batch(run: &Run, zone: &str, batch: &[(usize, String)]) {
                 let Some((index, _)) = batch.iter().find(|(_, id)| id == job_id) else {
                     continue;
                 };
-                let changed = run.rows.borrow_mut().job_update(*index, status, job);
+                let changed = run
+                    .rows
+                    .borrow_mut()
+                    .job_update(*index, status, job, http::now_ms());
                 if changed {
                     run.progress(*index);
                 }
