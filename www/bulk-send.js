@@ -4,6 +4,7 @@
 
 import { KINDS, rowInput, withoutPassword } from './bulk-rows.js';
 import { describeError } from './errors.js';
+import { chunkPrevious } from './journal.js';
 
 export const MAX_CONCURRENCY = 16;
 
@@ -50,9 +51,11 @@ function masked(row, password) {
 
 /**
  * The `send(indexes, { signal, onProgress })` of a run (bulk-run.js) over `rows` of kind `kind`
- * (a KINDS key): `options` are the package's options, `credentials` its credentials.
+ * (a KINDS key): `options` are the package's options, `credentials` its credentials. A resumed
+ * run has `earlier`, the journal's entries of every row (journal.js), which each call gets as
+ * `previous` for its rows.
  */
-export function rowSender({ api, kind, rows, credentials, options }) {
+export function rowSender({ api, kind, rows, credentials, options, earlier = null }) {
   const def = KINDS[kind];
   return async (indexes, { signal, onProgress }) => {
     const passwords = indexes.map((i) => rows[i].fields[def.password]);
@@ -60,6 +63,7 @@ export function rowSender({ api, kind, rows, credentials, options }) {
     try {
       const result = await def.send(api, inputs, credentials, {
         ...options,
+        ...(earlier ? { previous: chunkPrevious(earlier, indexes, def.inputName) } : {}),
         signal,
         onProgress: (event) => {
           const row = masked(event.row, passwords[event.row.index]);
