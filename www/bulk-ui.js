@@ -60,6 +60,19 @@ export function buildUi() {
   ui.fileMsg = h('div', { class: 'messages', id: 'bulk-file-msg' });
   ui.textMsg = h('div', { class: 'messages', id: 'bulk-text-msg' });
   ui.concurrencyMsg = h('div', { class: 'messages', id: 'bulk-concurrency-msg' });
+  ui.journalNote = h('p', { class: 'hint', id: 'bulk-journal-note', role: 'status' });
+  ui.journalRuns = h('ul', { class: 'journal-runs', id: 'bulk-journal-runs' });
+  ui.journalFinished = h('p', { class: 'muted small', id: 'bulk-journal-finished' });
+  ui.discardFinished = h('button', { type: 'button', class: 'button subtle small', id: 'bulk-discard-finished', dataset: i18n('journal.discard_finished') });
+  ui.journalError = h('p', { class: 'form-status', id: 'bulk-journal-error', role: 'alert' });
+  // Opened by a run's Resume button: the file the run is resumed from.
+  ui.resumeFile = h('input', { type: 'file', id: 'bulk-resume-file', accept: ui.file.accept, hidden: true });
+  ui.journal = h('section', { class: 'bulk-section bulk-journal', id: 'bulk-journal', 'aria-labelledby': 'bulk-journal-heading', hidden: true },
+    h('h4', { id: 'bulk-journal-heading', dataset: i18n('journal.heading') }),
+    h('p', { class: 'muted small', dataset: i18n('journal.intro') }),
+    ui.journalRuns,
+    h('div', { class: 'actions' }, ui.journalFinished, ui.discardFinished),
+    ui.journalError, ui.resumeFile);
   ui.runSection = h('section', { class: 'bulk-section bulk-run', id: 'bulk-run', 'aria-labelledby': 'bulk-run-heading', hidden: true },
     h('h4', { id: 'bulk-run-heading', dataset: i18n('bulk.progress') }),
     ui.progress, ui.state, ui.eta, counts,
@@ -75,6 +88,8 @@ export function buildUi() {
   ui.element = h('div', { class: 'bulk' },
     h('h3', { id: 'bulk-heading', dataset: i18n('bulk.heading') }),
     h('p', { class: 'muted small', dataset: i18n('bulk.intro') }),
+    ui.journalNote,
+    ui.journal,
     h('fieldset', { class: 'field choice', 'aria-describedby': 'bulk-format' },
       h('legend', { dataset: i18n('bulk.kind') }),
       h('div', { class: 'segmented' },

@@ -76,7 +76,8 @@ export function usePageFixture({ jobDelayMs = 300, quietConsole = false } = {}, 
   afterEach(async () => {
     while (open.length) {
       const record = open.pop();
-      assert.deepEqual(await record.cspViolations(), [], 'no Content-Security-Policy violation');
+      // A test that closed its page (to cut a run off, say) checked it before closing.
+      if (!record.page.isClosed()) assert.deepEqual(await record.cspViolations(), [], 'no Content-Security-Policy violation');
       assert.deepEqual(record.errors, [], 'no uncaught error');
       if (quietConsole) {
         // The browser's own line about an HTTP error status is expected where a test asks for one.
