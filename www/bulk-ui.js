@@ -66,7 +66,7 @@ export function buildUi() {
   ui.discardFinished = h('button', { type: 'button', class: 'button subtle small', id: 'bulk-discard-finished', dataset: i18n('journal.discard_finished') });
   ui.journalError = h('p', { class: 'form-status', id: 'bulk-journal-error', role: 'alert' });
   // Opened by a run's Resume button: the file the run is resumed from.
-  ui.resumeFile = h('input', { type: 'file', id: 'bulk-resume-file', accept: ui.file.accept, hidden: true });
+  ui.resumeFile = h('input', { type: 'file', id: 'bulk-resume-file', accept: ui.file.accept, hidden: true, dataset: { i18nAttr: 'aria-label:journal.resume.file' } });
   ui.journal = h('section', { class: 'bulk-section bulk-journal', id: 'bulk-journal', 'aria-labelledby': 'bulk-journal-heading', hidden: true },
     h('h4', { id: 'bulk-journal-heading', dataset: i18n('journal.heading') }),
     h('p', { class: 'muted small', dataset: i18n('journal.intro') }),

@@ -15,7 +15,7 @@ import { createView } from './bulk-view.js';
 import { MAX_FILE_BYTES, readFileText, toCsv } from './csv.js';
 import { h } from './dom.js';
 import { getLang, onLangChange, t, translate } from './i18n.js';
-import { fingerprint, sameRows, settingsDiffer } from './journal.js';
+import { fileFingerprint, fingerprint, sameRows, settingsDiffer } from './journal.js';
 
 const api = { addClickHouseUsers, addEhpcUsers, isQingCloudError, validateClickHouseUser, validateEhpcUser };
 
@@ -32,16 +32,6 @@ function breathe() {
     waiting.push(resolve);
     channel.port2.postMessage(null);
   });
-}
-
-/** The SHA-256 of `file`'s bytes, or null when it cannot be read or hashed (no crypto.subtle). */
-async function fileFingerprint(file) {
-  if (file.size > MAX_FILE_BYTES) return null;
-  try {
-    return await fingerprint(await file.arrayBuffer());
-  } catch {
-    return null;
-  }
 }
 
 function onBeforeUnload(event) {

@@ -3,28 +3,41 @@
 // its file, the endpoint, zone and access key id, and per row its index, cluster, user name, status
 // and job id: never a password or the secret. No DOM, no IndexedDB: Node tests use it.
 //
-// Writes are coalesced: a row's change waits up to FLUSH_MS, a job id just accepted JOB_FLUSH_MS
-// (following that job, not sending the row again, is what resuming gains). An entry is the run's
-// status of the moment it was written, so it may lag behind the row but never runs ahead of it.
+// Writes are coalesced: a row's change waits up to FLUSH_MS; a row just sent, or its job id just
+// accepted, PROMPT_FLUSH_MS: following that job rather than sending the row again is what resuming
+// gains, and a row known to have been sent ends "already existed" with a note saying why. An entry
+// is the run's status of the moment it was written, so it may lag behind the row but never runs
+// ahead of it.
 
 import { visible } from './bulk-rows.js';
 import { FINAL, KEPT } from './bulk-run.js';
+import { MAX_FILE_BYTES } from './csv.js';
 
 /** Finished runs are cleared this long after their last change. */
 export const KEEP_FINISHED_MS = 7 * 24 * 60 * 60 * 1000;
 /** The longest a row's change waits to be written. */
 export const FLUSH_MS = 500;
-/** The longest a job id just accepted waits to be written. */
-export const JOB_FLUSH_MS = 50;
+/** The longest a row just sent, or its job id just accepted, waits to be written. */
+export const PROMPT_FLUSH_MS = 50;
 /** Entries are written in blocks of this many rows: a change rewrites its block, not the run. */
 export const BLOCK_ROWS = 100;
 /** The settings a run is bound to: its jobs and users are those of this endpoint, zone and key. */
 export const BOUND_SETTINGS = ['endpoint', 'zone', 'accessKeyId'];
 
 /** The SHA-256 of `bytes` (an ArrayBuffer or a view), as lowercase hex. */
-export async function fingerprint(bytes, subtle = globalThis.crypto?.subtle) {
+export async function fingerprint(bytes, subtle = globalThis.crypto.subtle) {
   const digest = new Uint8Array(await subtle.digest('SHA-256', bytes));
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The SHA-256 of `file`'s bytes (a File or Blob), or null when it is too big, unreadable or cannot be hashed. */
+export async function fileFingerprint(file, subtle) {
+  if (file.size > MAX_FILE_BYTES) return null;
+  try {
+    return await fingerprint(await file.arrayBuffer(), subtle);
+  } catch {
+    return null;
+  }
 }
 
 /** Row `i` of `run` as a journal entry: no field of a row that could not be read (it may hold part of a password). */
@@ -172,7 +185,8 @@ export function recordRun(run, record, { save, onError, now = Date.now, timers =
     if (old.status === entry.status && old.jobId === entry.jobId) return;
     record.rows[event.index] = entry;
     changed.add(Math.floor(event.index / BLOCK_ROWS));
-    schedule(entry.jobId && entry.jobId !== old.jobId ? JOB_FLUSH_MS : FLUSH_MS);
+    const prompt = entry.status === 'sending' || (entry.jobId && entry.jobId !== old.jobId);
+    schedule(prompt ? PROMPT_FLUSH_MS : FLUSH_MS);
   });
   schedule(0);
 

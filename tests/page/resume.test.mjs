@@ -10,9 +10,10 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO } from '../support/sandbox.mjs';
 import { csvField } from '../../www/csv.js';
-import { apiRequests, fillSettings, showTab, unique, usePageFixture } from './helpers.mjs';
+import {
+  apiRequests, bulkCounts as counts, fillSettings, previewReady, runEnded, showTab, unique, usePageFixture,
+} from './helpers.mjs';
 
-const FINAL_STATES = ['done', 'cancelled', 'stopped', 'error', 'refused', 'nothing'];
 const CH_HEADER = 'cluster,user_name,user_password,user_networks';
 
 let sandbox;
@@ -22,23 +23,6 @@ function usersCsv(tag, n) {
   const users = Array.from({ length: n }, (_, i) => ({ name: `rs${tag}_${i}`, password: `Pw,"${tag}"-${i}-resume` }));
   const text = `${CH_HEADER}\r\n${users.map((u) => [DEMO.clickhouseCluster, u.name, u.password, '10.0.0.0/8'].map((v) => csvField(v)).join(',')).join('\r\n')}\r\n`;
   return { users, text, file: { name: `users-${tag}.csv`, mimeType: 'text/csv', buffer: Buffer.from(text, 'utf8') } };
-}
-
-async function previewReady(p) {
-  await p.waitForFunction(() => {
-    const summary = document.getElementById('bulk-summary');
-    return summary.dataset.state === 'ready' && summary.dataset.total !== undefined;
-  }, null, { timeout: 15_000 });
-}
-
-async function runEnded(p, timeout = 60_000) {
-  await p.waitForFunction((states) => states.includes(document.getElementById('bulk-run').dataset.state), FINAL_STATES, { timeout });
-  return p.getAttribute('#bulk-run', 'data-state');
-}
-
-async function counts(p) {
-  return p.evaluate(() => Object.fromEntries([...document.querySelectorAll('#bulk-counts dd')]
-    .map((dd) => [dd.dataset.count, Number(dd.dataset.value)])));
 }
 
 /** Everything the page's IndexedDB holds, as the page reads it. */
@@ -167,9 +151,18 @@ describe('resuming a run in the page', () => {
     assert.equal(await p.locator('#bulk-run').isHidden(), true, 'no run started');
     assert.equal((await apiRequests(sandbox)).length, 0, 'nothing was sent');
 
+    // The settings changed while the file was chosen: refused, naming the setting.
     [chooser] = await Promise.all([p.waitForEvent('filechooser'), p.click('#bulk-journal-runs [data-action="resume"]')]);
+    await p.fill('#zone', 'pek2');
     await chooser.setFiles(file);
-    assert.equal(await runEnded(p), 'done');
+    await p.waitForFunction(() => /settings differ from the run’s: Zone\./.test(document.getElementById('bulk-journal-error').textContent));
+    assert.equal((await apiRequests(sandbox)).length, 0, 'nothing was sent');
+
+    // Resume sets the run's settings again; the same file resumes the run.
+    [chooser] = await Promise.all([p.waitForEvent('filechooser'), p.click('#bulk-journal-runs [data-action="resume"]')]);
+    assert.equal(await p.inputValue('#zone'), DEMO.zone);
+    await chooser.setFiles(file);
+    assert.equal(await runEnded(p, 60_000), 'done');
     const ended = await counts(p);
     t.diagnostic(`resumed: ${JSON.stringify(ended)}`);
     assert.equal(ended.created + ended.exists, 300, 'every row ends created or existing');

@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createSheet } from '../../www/bulk-rows.js';
 import { createRun } from '../../www/bulk-run.js';
+import { MAX_FILE_BYTES } from '../../www/csv.js';
 import {
-  BLOCK_ROWS, blocks, chunkPrevious, expired, fingerprint, FLUSH_MS, fromStore, JOB_FLUSH_MS, KEEP_FINISHED_MS,
+  BLOCK_ROWS, blocks, chunkPrevious, expired, fileFingerprint, fingerprint, FLUSH_MS, fromStore, PROMPT_FLUSH_MS, KEEP_FINISHED_MS,
   newRecord, progress, recordRun, sameRows, settingsDiffer, unfinished,
 } from '../../www/journal.js';
 
@@ -106,30 +107,35 @@ test('a row that could not be read is journaled without its fields (they may hol
   assert.ok(!JSON.stringify(record).includes('comma'));
 });
 
-test('changes are coalesced; a job id is written within JOB_FLUSH_MS; the end of a run at once', async () => {
+test('changes are coalesced; a job id is written within PROMPT_FLUSH_MS; the end of a run at once', async () => {
   const { run, time, writes } = await recorded(250);
   await time.advance(0);
   assert.equal(writes.length, 1);
   assert.equal(writes[0].blocks.length, Math.ceil(250 / BLOCK_ROWS), 'the first write holds every block');
   const progressEvent = progressOf(run);
   for (let i = 0; i < 50; i += 1) progressEvent(i, { status: 'sending' });
-  await time.advance(FLUSH_MS - 1);
-  assert.equal(writes.length, 1, 'nothing before FLUSH_MS');
+  await time.advance(PROMPT_FLUSH_MS - 1);
+  assert.equal(writes.length, 1, 'nothing before PROMPT_FLUSH_MS');
   await time.advance(1);
-  assert.equal(writes.length, 2, '50 changes make one write');
+  assert.equal(writes.length, 2, '50 rows sent make one write, soon');
   assert.deepEqual(writes[1].blocks.map((b) => b.block), [0], 'only the block that changed');
+  // A job that ended (no new job id) waits longer.
+  for (let i = 0; i < 10; i += 1) progressEvent(i, { status: 'failed', error: { code: 'x', message: 'x' } });
+  await time.advance(FLUSH_MS - 1);
+  assert.equal(writes.length, 2, 'nothing before FLUSH_MS');
+  await time.advance(1);
+  assert.equal(writes.length, 3, '10 outcomes make one write');
 
-  progressEvent(120, { status: 'sending' });
   progressEvent(120, { status: 'sent', jobId: 'j-120' });
-  await time.advance(JOB_FLUSH_MS);
-  assert.equal(writes.length, 3, 'an accepted job id is written promptly');
-  assert.deepEqual(writes[2].blocks[0].entries[20], { index: 120, cluster: 'cl-abcdefgh', userName: 'u120', status: 'sent', jobId: 'j-120' });
+  await time.advance(PROMPT_FLUSH_MS);
+  assert.equal(writes.length, 4, 'an accepted job id is written promptly');
+  assert.deepEqual(writes[3].blocks[0].entries[20], { index: 120, cluster: 'cl-abcdefgh', userName: 'u120', status: 'sent', jobId: 'j-120' });
 
   run.cancel();
   await breathe();
   await time.advance(0);
-  assert.equal(writes.length, 4, 'the end is written without waiting');
-  assert.equal(writes[3].blocks.flatMap((b) => b.entries).filter((e) => e.status === 'not_sent').length, 250 - 51);
+  assert.equal(writes.length, 5, 'the end is written without waiting');
+  assert.equal(writes[4].blocks.flatMap((b) => b.entries).filter((e) => e.status === 'not_sent').length, 250 - 51);
 });
 
 test('an entry never runs ahead of its row: it is the row status of the moment, and a failed write is retried', async () => {
@@ -195,7 +201,29 @@ test('before resuming: the settings, the rows, the fingerprint of the bytes', as
   const other = await sheetOf(usersText(3).replace('u2,', 'v2,'));
   assert.equal(sameRows(record, other.rows), false);
   const bytes = new TextEncoder().encode(usersText(3));
-  assert.equal(await fingerprint(bytes), createHash('sha256').update(bytes).digest('hex'));
+  const hex = createHash('sha256').update(bytes).digest('hex');
+  assert.equal(await fingerprint(bytes), hex);
+  assert.equal(await fileFingerprint(new Blob([bytes])), hex, 'a file: its bytes');
+  assert.notEqual(await fileFingerprint(new Blob(['\ufeff', bytes])), hex, 'a byte order mark makes another file');
+  assert.equal(await fileFingerprint({ size: MAX_FILE_BYTES + 1 }), null, 'too big: not read');
+  assert.equal(await fileFingerprint(new Blob([bytes]), {}), null, 'no digest (crypto.subtle missing): null');
+});
+
+test('a discarded run stops being written; a stopped one writes what changed', async () => {
+  const first = await recorded(3);
+  await first.time.advance(0);
+  const progressEvent = progressOf(first.run);
+  progressEvent(0, { status: 'sending' });
+  await first.recorder.stop({ discarded: true });
+  await first.time.advance(FLUSH_MS);
+  assert.equal(first.writes.length, 1, 'nothing after the discard');
+
+  const second = await recorded(3);
+  await second.time.advance(0);
+  progressOf(second.run)(1, { status: 'sending' });
+  await second.recorder.stop();
+  assert.equal(second.writes.length, 2);
+  assert.equal(second.writes[1].blocks[0].entries[1].status, 'sending');
 });
 
 test('a resumed run keeps the rows created or existing, and keeps a running job\'s id with its row', async () => {
