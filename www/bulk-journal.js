@@ -1,7 +1,8 @@
 // The Bulk tab's journals: the runs kept in IndexedDB (journal-store.js), the record of the run
 // going on (journal.js writes it as the run goes), expiry, and Discard. Resume is handed to the
 // tab with the record to resume. Where IndexedDB cannot be used, the tab works and says that runs
-// will not survive a reload.
+// will not survive a reload. A page holds a Web Lock named after the run it holds, so that a run
+// going on in another tab of the browser is not resumed here as well.
 
 import { t } from './i18n.js';
 import { expired, fromStore, newRecord, recordRun, unfinished } from './journal.js';
@@ -15,6 +16,8 @@ import { renderJournal } from './journal-view.js';
 export function setupJournal(ui, { onResume, busy }) {
   const state = { available: null, writeFailed: false, records: [], current: null };
   let recorder = null;
+  let locked = null;
+  let releaseLock = () => {};
   let store = null;
   const opened = openStore().then((opening) => {
     store = opening;
@@ -22,9 +25,27 @@ export function setupJournal(ui, { onResume, busy }) {
     return store;
   });
 
+  /**
+   * Holds the lock of run `id` (and lets go of any other) while this page holds the run; resolves
+   * to false when another tab holds it. Without Web Locks, true.
+   */
+  function claim(id) {
+    if (locked === id || !navigator.locks) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      navigator.locks.request(`qingcloud-useradd.run.${id}`, { ifAvailable: true }, (lock) => {
+        resolve(lock !== null);
+        if (!lock) return undefined;
+        releaseLock();
+        locked = id;
+        return new Promise((release) => { releaseLock = release; });
+      }).catch(() => resolve(true));
+    });
+  }
+
   /** Writes `record` as `run` goes. */
   function follow(run, record) {
     if (!store) return;
+    claim(record.id);
     state.current = record.id;
     state.records = [...state.records.filter((r) => r.id !== record.id), record];
     recorder = recordRun(run, record, {
@@ -74,13 +95,14 @@ export function setupJournal(ui, { onResume, busy }) {
     ui.announce.textContent = t('journal.discarded');
   }
 
-  ui.journalRuns.addEventListener('click', (event) => {
+  ui.journalRuns.addEventListener('click', async (event) => {
     const button = event.target.closest('button[data-action]');
     if (!button || busy()) return;
     const record = byId(button.dataset.run);
     if (!record) return;
     ui.journalError.textContent = '';
-    if (button.dataset.action === 'discard') discard([record.id]);
+    if (!await claim(record.id)) ui.journalError.textContent = t('journal.elsewhere');
+    else if (button.dataset.action === 'discard') discard([record.id]);
     else onResume(record);
   });
   ui.discardFinished.addEventListener('click', () => {

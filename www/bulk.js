@@ -1,7 +1,8 @@
 // The Bulk tab: many ClickHouse or EHPC users from a CSV file or pasted rows. This module wires
 // its parts together and handles the events that change the rows or the run: reading the file is
 // csv.js, the rows and their checks bulk-rows.js, a run bulk-run.js, how rows reach the package
-// bulk-send.js, the elements bulk-ui.js and their rendering bulk-view.js.
+// bulk-send.js, the elements bulk-ui.js and their rendering bulk-view.js, the journal of runs
+// (kept in IndexedDB, offered for resuming after a reload) bulk-journal.js.
 
 import {
   addClickHouseUsers, addEhpcUsers, isQingCloudError, validateClickHouseUser, validateEhpcUser,
@@ -323,6 +324,7 @@ export function setupBulk(root, settings) {
 
   onLangChange(() => {
     view.languageChanged();
+    journal.render();
     // Messages come from the package in the page's language: check again (the rows stay the same).
     if (model.sheet.source) reload({ changed: false });
     else view.render();

@@ -25,6 +25,11 @@ function usersCsv(tag, n) {
   return { users, text, file: { name: `users-${tag}.csv`, mimeType: 'text/csv', buffer: Buffer.from(text, 'utf8') } };
 }
 
+/** Waits until the panel of kept runs shows an error matching `pattern`. */
+async function journalSays(p, pattern) {
+  await p.waitForFunction((source) => new RegExp(source).test(document.getElementById('bulk-journal-error').textContent), pattern.source, { timeout: 5_000 });
+}
+
 /** Everything the page's IndexedDB holds, as the page reads it. */
 function readJournal(p) {
   return p.evaluate(() => new Promise((resolve, reject) => {
@@ -77,8 +82,8 @@ async function clusterNames() {
   return (overview.clusters ?? overview).find((c) => c.cluster_id === DEMO.clickhouseCluster).users.filter((u) => u.created).map((u) => u.name);
 }
 
-/** Starts a run of `file` in a new page, and closes the page once the rows of `statuses` reach `min`. */
-async function startAndClose(file, { statuses, min }) {
+/** Starts a run of `file` in a new page, and waits until the rows of `statuses` reach `min`. */
+async function startRun(file, { statuses, min }) {
   const record = await page();
   const { page: p } = record;
   await fillSettings(p);
@@ -90,10 +95,15 @@ async function startAndClose(file, { statuses, min }) {
   await p.waitForFunction((wanted) => wanted.statuses
     .reduce((sum, status) => sum + Number(document.querySelector(`#bulk-counts dd[data-count="${status}"]`).dataset.value), 0) >= wanted.min,
   { statuses, min }, { timeout: 30_000, polling: 20 });
-  const atClose = await counts(p);
+  return record;
+}
+
+/** Closes the page of `record`, cutting its run off; returns the counts at the close. */
+async function closePage(record) {
+  const atClose = await counts(record.page);
   assert.deepEqual(await record.cspViolations(), [], 'no Content-Security-Policy violation');
-  await p.close();
-  return { record, atClose };
+  await record.page.close();
+  return atClose;
 }
 
 describe('resuming a run in the page', () => {
@@ -103,7 +113,8 @@ describe('resuming a run in the page', () => {
     await sandbox.reset();
     // 40 ms per request and two at once: the page can be closed with rows created, running and queued.
     await sandbox.setFaults({ latency_ms: 40 });
-    const { record, atClose } = await startAndClose(file, { statuses: ['created'], min: 40 });
+    const record = await startRun(file, { statuses: ['created'], min: 40 });
+    const atClose = await closePage(record);
     t.diagnostic(`at the close: ${JSON.stringify(atClose)}`);
     assert.ok(atClose.queued > 0 && atClose.sent + atClose.sending > 0, 'rows were in flight and queued');
     // Requests the closed page had sent finish on the server.
@@ -138,7 +149,7 @@ describe('resuming a run in the page', () => {
     assert.match(await offered.innerText(), new RegExp(`zone ${DEMO.zone}, access key ID ${DEMO.accessKeyId}`));
     assert.equal(await p.inputValue('#secret_access_key'), '');
     await p.click('#bulk-journal-runs [data-action="resume"]');
-    assert.match(await p.locator('#bulk-journal-error').innerText(), /Enter the secret access key/);
+    await journalSays(p, /Enter the secret access key/);
     assert.equal(await p.inputValue('#zone'), DEMO.zone, "the run's settings are filled in");
     assert.equal(await p.inputValue('#access_key_id'), DEMO.accessKeyId);
     await p.fill('#secret_access_key', DEMO.secretAccessKey);
@@ -147,7 +158,7 @@ describe('resuming a run in the page', () => {
     const other = { ...file, buffer: Buffer.from(file.buffer.toString('utf8').replace(`rs${tag}_299,`, `rs${tag}_x,`), 'utf8') };
     let [chooser] = await Promise.all([p.waitForEvent('filechooser'), p.click('#bulk-journal-runs [data-action="resume"]')]);
     await chooser.setFiles(other);
-    await p.waitForFunction(() => /not the file of this run/.test(document.getElementById('bulk-journal-error').textContent));
+    await journalSays(p, /not the file of this run/);
     assert.equal(await p.locator('#bulk-run').isHidden(), true, 'no run started');
     assert.equal((await apiRequests(sandbox)).length, 0, 'nothing was sent');
 
@@ -155,7 +166,7 @@ describe('resuming a run in the page', () => {
     [chooser] = await Promise.all([p.waitForEvent('filechooser'), p.click('#bulk-journal-runs [data-action="resume"]')]);
     await p.fill('#zone', 'pek2');
     await chooser.setFiles(file);
-    await p.waitForFunction(() => /settings differ from the run’s: Zone\./.test(document.getElementById('bulk-journal-error').textContent));
+    await journalSays(p, /settings differ from the run’s: Zone\./);
     assert.equal((await apiRequests(sandbox)).length, 0, 'nothing was sent');
 
     // Resume sets the run's settings again; the same file resumes the run.
@@ -195,13 +206,20 @@ describe('resuming a run in the page', () => {
     await p.close();
   });
 
-  test('Discard forgets an unfinished run; finished runs are kept and can be discarded', async () => {
+  test('Discard forgets an unfinished run, not while another tab runs it; finished runs are kept and can be discarded', async () => {
     const { file } = usersCsv(unique(), 60);
     await sandbox.setFaults({ latency_ms: 40 });
-    const { record } = await startAndClose(file, { statuses: ['sent', 'created'], min: 4 });
-    await sandbox.setFaults({});
+    const record = await startRun(file, { statuses: ['sent', 'created'], min: 4 });
     const { p } = await samePlacePage(record);
+    // While the run goes on in the other page, this one neither resumes nor discards it.
+    await fillSettings(p);
+    await p.click('#bulk-journal-runs [data-action="resume"]');
+    await journalSays(p, /going on in another tab/);
+    await p.click('#bulk-journal-runs [data-action="discard"]');
+    await journalSays(p, /going on in another tab/);
     assert.equal((await readJournal(p)).runs.length, 1);
+    await closePage(record);
+    await sandbox.setFaults({});
     await p.click('#bulk-journal-runs [data-action="discard"]');
     await p.waitForFunction(() => document.querySelectorAll('#bulk-journal-runs li').length === 0);
     const dump = await readJournal(p);
@@ -209,7 +227,6 @@ describe('resuming a run in the page', () => {
     assert.equal(await p.locator('#bulk-journal').isHidden(), true);
 
     // A run that ends is kept as finished, and Discard finished runs clears it.
-    await fillSettings(p);
     await p.setInputFiles('#bulk-file', usersCsv(unique(), 3).file);
     await previewReady(p);
     await p.click('#bulk-start');
