@@ -45,6 +45,8 @@ export function createRun(sheet, { skip, earlier = [] }) {
     counts: Object.fromEntries(STATUSES.map((s) => [s, 0])),
     /** Rows whose outcome the resumed run kept. */
     keptCount: 0,
+    /** The package's limit of rows in flight, as its latest progress event said ('auto' moves it). */
+    concurrency: null,
     state: 'ready',
     paused: false,
     cancelled: false,
@@ -203,6 +205,7 @@ export function createRun(sheet, { skip, earlier = [] }) {
     call.done = send(indexes, {
       signal: controller.signal,
       onProgress: (event) => {
+        if (event.concurrency !== undefined) run.concurrency = event.concurrency;
         const i = indexes[event.row.index];
         if (call.released.has(i)) return;
         if (event.row.status === 'not_sent' && call.pauseAbort && !run.cancelled) release(i);

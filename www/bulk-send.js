@@ -15,6 +15,14 @@ export function readConcurrency(text) {
 }
 
 /**
+ * The concurrency chosen: `'auto'` (the package adapts it, up to MAX_CONCURRENCY), else the fixed
+ * number in `text`, or null when that is not one.
+ */
+export function chosenConcurrency({ auto, text }) {
+  return auto ? 'auto' : readConcurrency(text);
+}
+
+/**
  * Problems of the zone setting (the package's rule), as messages: the rows' checks leave the zone
  * out, and it is checked once when a run starts.
  */
@@ -25,7 +33,7 @@ export function zoneProblems(api, zone, lang) {
 
 /**
  * The package's options for a run of `kind`: `s` is the connection settings (settings.js read()),
- * `settings` the settings module.
+ * `settings` the settings module, `concurrency` a number or `'auto'` (chosenConcurrency).
  */
 export function sendOptions(kind, s, settings, { lang, concurrency, skip }) {
   return {
@@ -35,6 +43,7 @@ export function sendOptions(kind, s, settings, { lang, concurrency, skip }) {
     method: s.method,
     lang,
     concurrency,
+    ...(concurrency === 'auto' ? { maxConcurrency: MAX_CONCURRENCY } : {}),
     onInvalid: skip ? 'skip' : 'stop',
   };
 }

@@ -9,7 +9,7 @@ import {
 } from './pkg/qingcloud_useradd.js';
 import { createSheet } from './bulk-rows.js';
 import { controls, createRun, resultLines } from './bulk-run.js';
-import { readConcurrency, rowSender, sendOptions, zoneProblems } from './bulk-send.js';
+import { chosenConcurrency, rowSender, sendOptions, zoneProblems } from './bulk-send.js';
 import { buildUi } from './bulk-ui.js';
 import { setupJournal } from './bulk-journal.js';
 import { createView } from './bulk-view.js';
@@ -122,7 +122,7 @@ export function setupBulk(root, settings) {
       say(problems);
       return null;
     }
-    const concurrency = readConcurrency(ui.concurrency.value);
+    const concurrency = chosenConcurrency({ auto: ui.concurrencyAuto.checked, text: ui.concurrency.value });
     if (concurrency === null) {
       say(t('bulk.concurrency.invalid'));
       ui.concurrency.focus();

@@ -89,6 +89,7 @@ async function startRun(file, { statuses, min }) {
   await fillSettings(p);
   await showTab(p, 'Bulk');
   await p.fill('#bulk-concurrency', '2');
+  assert.equal(await p.isChecked('#bulk-concurrency-fixed'), true, 'typing a number chooses it');
   await p.setInputFiles('#bulk-file', file);
   await previewReady(p);
   await p.click('#bulk-start');
@@ -172,8 +173,12 @@ describe('resuming a run in the page', () => {
     // Resume sets the run's settings again; the same file resumes the run.
     [chooser] = await Promise.all([p.waitForEvent('filechooser'), p.click('#bulk-journal-runs [data-action="resume"]')]);
     assert.equal(await p.inputValue('#zone'), DEMO.zone);
+    assert.equal(await p.isChecked('#bulk-concurrency-auto'), true, 'Auto is the default');
     await chooser.setFiles(file);
+    // Auto: the limit of the moment is shown while the run goes on.
+    await p.waitForFunction(() => /^Requests at once now: \d+\.$/.test(document.getElementById('bulk-limit').textContent), null, { timeout: 15_000 });
     assert.equal(await runEnded(p, 60_000), 'done');
+    assert.equal(await p.locator('#bulk-limit').innerText(), '', 'not once the run ended');
     const ended = await counts(p);
     t.diagnostic(`resumed: ${JSON.stringify(ended)}`);
     assert.equal(ended.created + ended.exists, 300, 'every row ends created or existing');
