@@ -2,9 +2,10 @@
 // 300-row run whose page is closed while rows are in flight is resumed in a new page of the same
 // browser (its IndexedDB journal survives), from the same file and with the secret entered again.
 // Every row ends, each user exists once, the sandbox's users and request log agree with the counts,
-// and no row whose answer the journal held is sent again. Also: another file is refused, Discard
-// forgets a run, the journal never holds a password or the secret, and without IndexedDB the tab
-// works and says runs will not survive a reload.
+// and no row whose answer the journal held is sent again. Also: another file or changed settings
+// are refused, Discard forgets a run (not while another tab runs it), the journal never holds a
+// password or the secret, and without IndexedDB, or with storage full, the tab works and says runs
+// will not survive a reload.
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -260,5 +261,23 @@ describe('resuming a run in the page', () => {
       assert.equal(await runEnded(p), 'done');
       assert.equal((await counts(p)).created, 3);
     }
+  });
+
+  test('a journal that cannot be written (storage full) is said so, and the run goes on', async () => {
+    const record = await page();
+    const { page: p, context } = record;
+    await context.addInitScript(() => {
+      IDBObjectStore.prototype.put = () => { throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); };
+    });
+    await p.reload();
+    await p.waitForSelector('body[data-ready="true"]');
+    await fillSettings(p);
+    await showTab(p, 'Bulk');
+    await p.setInputFiles('#bulk-file', usersCsv(unique(), 3).file);
+    await previewReady(p);
+    await p.click('#bulk-start');
+    await p.waitForFunction(() => /could not be written/.test(document.getElementById('bulk-journal-note').textContent));
+    assert.equal(await runEnded(p), 'done');
+    assert.equal((await counts(p)).created, 3);
   });
 });
