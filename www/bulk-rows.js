@@ -21,6 +21,8 @@ export const KINDS = {
     required: ['user_name', 'user_password', 'user_networks'],
     cluster: 'cluster',
     name: 'user_name',
+    /** The package's field for the user name, in an input or a `previous` entry. */
+    inputName: 'userName',
     password: 'user_password',
     extra: 'user_networks',
     extraLabel: 'bulk.col.networks',
@@ -38,6 +40,7 @@ export const KINDS = {
     required: ['username', 'password'],
     cluster: 'cluster_id',
     name: 'username',
+    inputName: 'username',
     password: 'password',
     extra: 'mod',
     extraLabel: 'bulk.col.mod',

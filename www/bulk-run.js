@@ -18,6 +18,8 @@ const STOP_RET_CODES = new Set([1200, 1300]);
 export const STATUSES = ['queued', 'sending', 'sent', 'created', 'exists', 'invalid', 'failed', 'not_sent'];
 export const FINAL = ['created', 'exists', 'invalid', 'failed', 'not_sent'];
 const IN_FLIGHT = ['queued', 'sending', 'sent'];
+/** Outcomes a resumed run keeps: these rows are not sent again. */
+export const KEPT = ['created', 'exists'];
 const ACTIVE_STATES = ['running', 'pausing', 'paused', 'cancelling'];
 /** States of a run that sent nothing, so did not use its rows up. */
 const UNSENT_STATES = ['refused', 'nothing'];
@@ -25,9 +27,11 @@ const UNSENT_STATES = ['refused', 'nothing'];
 /**
  * A run over the checked rows `rows` of `sheet`. Its state is 'ready' (launch() sends), or already
  * 'refused' (invalid rows and not `skip`: nothing is sent, the invalid rows are shown) or 'nothing'
- * (no valid row).
+ * (no valid row). A resumed run has `earlier`, one `{ status, jobId }` per row from the run it
+ * resumes: a valid row that ended created or exists keeps that outcome and is not sent; a job id
+ * stays with its row, for the package to follow.
  */
-export function createRun(sheet, { skip }) {
+export function createRun(sheet, { skip, earlier = [] }) {
   const { rows } = sheet;
   const listeners = new Set();
   const run = {
@@ -39,6 +43,10 @@ export function createRun(sheet, { skip }) {
     /** Per row: `{ jobId, retCode, error, note }`, or undefined. */
     info: new Array(rows.length),
     counts: Object.fromEntries(STATUSES.map((s) => [s, 0])),
+    /** Rows whose outcome the resumed run kept. */
+    keptCount: 0,
+    /** The package's limit of rows in flight, as its latest progress event said ('auto' moves it). */
+    concurrency: null,
     state: 'ready',
     paused: false,
     cancelled: false,
@@ -77,8 +85,14 @@ export function createRun(sheet, { skip }) {
   };
 
   for (const row of rows) {
-    if (row.valid) {
+    const before = earlier[row.index];
+    if (row.valid && KEPT.includes(before?.status)) {
+      run.status[row.index] = before.status;
+      run.info[row.index] = { jobId: before.jobId, note: t('bulk.note.kept') };
+      run.keptCount += 1;
+    } else if (row.valid) {
       run.status[row.index] = 'queued';
+      if (before?.jobId && IN_FLIGHT.includes(before.status)) run.info[row.index] = { jobId: before.jobId };
       run.pending.push(row.index);
     } else {
       run.status[row.index] = 'invalid';
@@ -191,6 +205,7 @@ export function createRun(sheet, { skip }) {
     call.done = send(indexes, {
       signal: controller.signal,
       onProgress: (event) => {
+        if (event.concurrency !== undefined) run.concurrency = event.concurrency;
         const i = indexes[event.row.index];
         if (call.released.has(i)) return;
         if (event.row.status === 'not_sent' && call.pauseAbort && !run.cancelled) release(i);
@@ -300,7 +315,7 @@ export function createRun(sheet, { skip }) {
     if (run.paused) return null;
     const c = run.counts;
     const remaining = c.queued + c.sending + c.sent;
-    const done = c.created + c.exists + c.failed;
+    const done = c.created + c.exists + c.failed - run.keptCount;
     const seconds = (now - run.startedAt - run.pausedMs) / 1000;
     if (done < 1 || seconds < 1) return { left: null };
     return { left: remaining / (done / seconds) };

@@ -4,6 +4,7 @@
 
 import { KINDS, rowInput, withoutPassword } from './bulk-rows.js';
 import { describeError } from './errors.js';
+import { chunkPrevious } from './journal.js';
 
 export const MAX_CONCURRENCY = 16;
 
@@ -11,6 +12,14 @@ export const MAX_CONCURRENCY = 16;
 export function readConcurrency(text) {
   const n = Number(text);
   return Number.isInteger(n) && n >= 1 && n <= MAX_CONCURRENCY ? n : null;
+}
+
+/**
+ * The concurrency chosen: `'auto'` (the package adapts it, up to MAX_CONCURRENCY), else the fixed
+ * number in `text`, or null when that is not one.
+ */
+export function chosenConcurrency({ auto, text }) {
+  return auto ? 'auto' : readConcurrency(text);
 }
 
 /**
@@ -24,7 +33,7 @@ export function zoneProblems(api, zone, lang) {
 
 /**
  * The package's options for a run of `kind`: `s` is the connection settings (settings.js read()),
- * `settings` the settings module.
+ * `settings` the settings module, `concurrency` a number or `'auto'` (chosenConcurrency).
  */
 export function sendOptions(kind, s, settings, { lang, concurrency, skip }) {
   return {
@@ -34,6 +43,7 @@ export function sendOptions(kind, s, settings, { lang, concurrency, skip }) {
     method: s.method,
     lang,
     concurrency,
+    ...(concurrency === 'auto' ? { maxConcurrency: MAX_CONCURRENCY } : {}),
     onInvalid: skip ? 'skip' : 'stop',
   };
 }
@@ -50,9 +60,11 @@ function masked(row, password) {
 
 /**
  * The `send(indexes, { signal, onProgress })` of a run (bulk-run.js) over `rows` of kind `kind`
- * (a KINDS key): `options` are the package's options, `credentials` its credentials.
+ * (a KINDS key): `options` are the package's options, `credentials` its credentials. A resumed
+ * run has `earlier`, the journal's entries of every row (journal.js), which each call gets as
+ * `previous` for its rows.
  */
-export function rowSender({ api, kind, rows, credentials, options }) {
+export function rowSender({ api, kind, rows, credentials, options, earlier = null }) {
   const def = KINDS[kind];
   return async (indexes, { signal, onProgress }) => {
     const passwords = indexes.map((i) => rows[i].fields[def.password]);
@@ -60,6 +72,7 @@ export function rowSender({ api, kind, rows, credentials, options }) {
     try {
       const result = await def.send(api, inputs, credentials, {
         ...options,
+        ...(earlier ? { previous: chunkPrevious(earlier, indexes, def.inputName) } : {}),
         signal,
         onProgress: (event) => {
           const row = masked(event.row, passwords[event.row.index]);

@@ -18,6 +18,8 @@ export function buildUi() {
   ui.kindEhpc = h('input', { type: 'radio', id: 'bulk-kind-ehpc', name: 'bulk-kind', value: 'ehpc' });
   ui.format = h('p', { class: 'hint', id: 'bulk-format' });
   ui.cluster = h('input', { id: 'bulk-cluster', name: 'bulk-cluster', autocomplete: 'off', spellcheck: 'false', autocapitalize: 'off', 'aria-describedby': 'bulk-cluster-hint bulk-cluster-msg' });
+  ui.concurrencyAuto = h('input', { type: 'radio', id: 'bulk-concurrency-auto', name: 'bulk-concurrency-mode', value: 'auto', checked: true });
+  ui.concurrencyFixed = h('input', { type: 'radio', id: 'bulk-concurrency-fixed', name: 'bulk-concurrency-mode', value: 'fixed' });
   ui.concurrency = h('input', { id: 'bulk-concurrency', name: 'bulk-concurrency', type: 'number', inputmode: 'numeric', min: '1', max: String(MAX_CONCURRENCY), step: '1', value: '4', 'aria-describedby': 'bulk-concurrency-hint bulk-concurrency-msg' });
   ui.file = h('input', { id: 'bulk-file', name: 'bulk-file', type: 'file', accept: '.csv,.tsv,.txt,text/csv,text/plain', 'aria-describedby': 'bulk-file-hint bulk-file-msg' });
   ui.text = h('textarea', { id: 'bulk-text', name: 'bulk-text', rows: '6', spellcheck: 'false', autocapitalize: 'off', autocomplete: 'off', wrap: 'off', 'aria-describedby': 'bulk-text-hint bulk-text-msg' });
@@ -42,6 +44,7 @@ export function buildUi() {
   ui.progress = h('div', { class: 'bulk-progress', id: 'bulk-progress', role: 'progressbar', 'aria-labelledby': 'bulk-run-heading', 'aria-valuemin': '0', 'aria-valuemax': '0', 'aria-valuenow': '0' }, ui.progressBar);
   ui.state = h('p', { id: 'bulk-state', class: 'bulk-state', role: 'status', tabindex: '-1' });
   ui.eta = h('p', { id: 'bulk-eta', class: 'muted small' });
+  ui.limit = h('p', { id: 'bulk-limit', class: 'muted small' });
   ui.counts = {};
   const counts = h('dl', { class: 'bulk-counts', id: 'bulk-counts' }, STATUSES.map((status) => {
     ui.counts[status] = h('dd', { dataset: { count: status, value: '0' } }, '0');
@@ -60,9 +63,22 @@ export function buildUi() {
   ui.fileMsg = h('div', { class: 'messages', id: 'bulk-file-msg' });
   ui.textMsg = h('div', { class: 'messages', id: 'bulk-text-msg' });
   ui.concurrencyMsg = h('div', { class: 'messages', id: 'bulk-concurrency-msg' });
+  ui.journalNote = h('p', { class: 'hint', id: 'bulk-journal-note', role: 'status' });
+  ui.journalRuns = h('ul', { class: 'journal-runs', id: 'bulk-journal-runs' });
+  ui.journalFinished = h('p', { class: 'muted small', id: 'bulk-journal-finished' });
+  ui.discardFinished = h('button', { type: 'button', class: 'button subtle small', id: 'bulk-discard-finished', dataset: i18n('journal.discard_finished') });
+  ui.journalError = h('p', { class: 'form-status', id: 'bulk-journal-error', role: 'alert' });
+  // Opened by a run's Resume button: the file the run is resumed from.
+  ui.resumeFile = h('input', { type: 'file', id: 'bulk-resume-file', accept: ui.file.accept, hidden: true, dataset: { i18nAttr: 'aria-label:journal.resume.file' } });
+  ui.journal = h('section', { class: 'bulk-section bulk-journal', id: 'bulk-journal', 'aria-labelledby': 'bulk-journal-heading', hidden: true },
+    h('h4', { id: 'bulk-journal-heading', dataset: i18n('journal.heading') }),
+    h('p', { class: 'muted small', dataset: i18n('journal.intro') }),
+    ui.journalRuns,
+    h('div', { class: 'actions' }, ui.journalFinished, ui.discardFinished),
+    ui.journalError, ui.resumeFile);
   ui.runSection = h('section', { class: 'bulk-section bulk-run', id: 'bulk-run', 'aria-labelledby': 'bulk-run-heading', hidden: true },
     h('h4', { id: 'bulk-run-heading', dataset: i18n('bulk.progress') }),
-    ui.progress, ui.state, ui.eta, counts,
+    ui.progress, ui.state, ui.eta, ui.limit, counts,
     h('div', { class: 'section-head' },
       h('h4', { id: 'bulk-results-heading', dataset: i18n('bulk.results') }),
       h('div', { class: 'section-tools' },
@@ -75,6 +91,8 @@ export function buildUi() {
   ui.element = h('div', { class: 'bulk' },
     h('h3', { id: 'bulk-heading', dataset: i18n('bulk.heading') }),
     h('p', { class: 'muted small', dataset: i18n('bulk.intro') }),
+    ui.journalNote,
+    ui.journal,
     h('fieldset', { class: 'field choice', 'aria-describedby': 'bulk-format' },
       h('legend', { dataset: i18n('bulk.kind') }),
       h('div', { class: 'segmented' },
@@ -83,8 +101,12 @@ export function buildUi() {
       ui.format),
     h('div', { class: 'grid-2' },
       field('bulk-cluster', 'bulk.cluster', ui.cluster, 'bulk.cluster.hint'),
-      h('div', { class: 'field' },
-        h('label', { for: 'bulk-concurrency', dataset: i18n('bulk.concurrency') }),
+      h('fieldset', { class: 'field choice', 'aria-describedby': 'bulk-concurrency-hint' },
+        h('legend', { dataset: i18n('bulk.concurrency') }),
+        h('div', { class: 'segmented' },
+          ui.concurrencyAuto, h('label', { for: 'bulk-concurrency-auto', dataset: i18n('bulk.concurrency.auto') }),
+          ui.concurrencyFixed, h('label', { for: 'bulk-concurrency-fixed', dataset: i18n('bulk.concurrency.fixed') })),
+        h('label', { for: 'bulk-concurrency', class: 'visually-hidden', dataset: i18n('bulk.concurrency.number') }),
         ui.concurrency,
         h('p', { class: 'hint', id: 'bulk-concurrency-hint', dataset: i18n('bulk.concurrency.hint') }),
         ui.concurrencyMsg)),

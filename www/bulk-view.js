@@ -6,7 +6,7 @@
 
 import { KINDS, visible } from './bulk-rows.js';
 import { controls, FINAL, STATUSES } from './bulk-run.js';
-import { readConcurrency } from './bulk-send.js';
+import { chosenConcurrency } from './bulk-send.js';
 import { h, replace } from './dom.js';
 import { getLang, t } from './i18n.js';
 
@@ -171,7 +171,7 @@ export function createView(ui, model) {
     ui.pause.setAttribute('aria-pressed', String(can.resumes));
     ui.cancel.disabled = !can.cancel;
     ui.clear.disabled = !can.edit;
-    for (const control of [ui.kindClickhouse, ui.kindEhpc, ui.cluster, ui.concurrency, ui.file, ui.text, ui.skip]) control.disabled = !can.edit;
+    for (const control of [ui.kindClickhouse, ui.kindEhpc, ui.cluster, ui.concurrencyAuto, ui.concurrencyFixed, ui.concurrency, ui.file, ui.text, ui.skip]) control.disabled = !can.edit;
     ui.again.hidden = !can.again;
     ui.retry.hidden = can.retry === 0;
     ui.retry.textContent = t('bulk.retry', { count: fmt(can.retry) });
@@ -200,6 +200,7 @@ export function createView(ui, model) {
       ui.counts[status].dataset.value = String(c[status]);
     }
     ui.eta.textContent = timeText(run.timing());
+    ui.limit.textContent = run.active() && run.concurrency ? t('bulk.limit', { count: fmt(run.concurrency) }) : '';
     ui.runSection.dataset.state = run.state;
 
     const now = performance.now();
@@ -297,13 +298,20 @@ export function createView(ui, model) {
 
   // ---- Events that change only what is shown ----------------------------------------------------
 
-  ui.concurrency.addEventListener('input', () => {
-    const ok = readConcurrency(ui.concurrency.value) !== null;
+  /** Marks the fixed number invalid, or not; Auto needs none. */
+  function checkConcurrency() {
+    const ok = chosenConcurrency({ auto: ui.concurrencyAuto.checked, text: ui.concurrency.value }) !== null;
     if (ok) ui.concurrency.removeAttribute('aria-invalid');
     else ui.concurrency.setAttribute('aria-invalid', 'true');
     ui.concurrency.closest('.field').classList.toggle('has-error', !ok);
     replace(ui.concurrencyMsg, ok ? null : h('ul', { class: 'issues' }, issueList('error', t('bulk.concurrency.invalid'))));
+  }
+  // Typing a number chooses it.
+  ui.concurrency.addEventListener('input', () => {
+    ui.concurrencyFixed.checked = true;
+    checkConcurrency();
   });
+  for (const radio of [ui.concurrencyAuto, ui.concurrencyFixed]) radio.addEventListener('change', checkConcurrency);
   ui.onlyInvalid.addEventListener('change', () => {
     previewShown = PAGE_ROWS;
     render();

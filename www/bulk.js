@@ -1,19 +1,22 @@
 // The Bulk tab: many ClickHouse or EHPC users from a CSV file or pasted rows. This module wires
 // its parts together and handles the events that change the rows or the run: reading the file is
 // csv.js, the rows and their checks bulk-rows.js, a run bulk-run.js, how rows reach the package
-// bulk-send.js, the elements bulk-ui.js and their rendering bulk-view.js.
+// bulk-send.js, the elements bulk-ui.js and their rendering bulk-view.js, the journal of runs
+// (kept in IndexedDB, offered for resuming after a reload) bulk-journal.js.
 
 import {
   addClickHouseUsers, addEhpcUsers, isQingCloudError, validateClickHouseUser, validateEhpcUser,
 } from './pkg/qingcloud_useradd.js';
 import { createSheet } from './bulk-rows.js';
 import { controls, createRun, resultLines } from './bulk-run.js';
-import { readConcurrency, rowSender, sendOptions, zoneProblems } from './bulk-send.js';
+import { chosenConcurrency, rowSender, sendOptions, zoneProblems } from './bulk-send.js';
 import { buildUi } from './bulk-ui.js';
+import { setupJournal } from './bulk-journal.js';
 import { createView } from './bulk-view.js';
 import { MAX_FILE_BYTES, readFileText, toCsv } from './csv.js';
 import { h } from './dom.js';
 import { getLang, onLangChange, t, translate } from './i18n.js';
+import { fileFingerprint, fingerprint, sameRows, settingsDiffer } from './journal.js';
 
 const api = { addClickHouseUsers, addEhpcUsers, isQingCloudError, validateClickHouseUser, validateEhpcUser };
 
@@ -47,12 +50,13 @@ export function setupBulk(root, settings) {
   translate(root);
   const model = { sheet: createSheet({ api, breathe }), run: null };
   const view = createView(ui, model);
+  const journal = setupJournal(ui, { onResume: (record) => resume(record), busy: () => active() });
   let loadTimer = 0;
   const active = () => Boolean(model.run?.active());
 
   // ---- The rows ----------------------------------------------------------------------------------
 
-  /** Checks the rows of the current source again. */
+  /** Checks the rows of the current source again; resolves to false when a newer check superseded it. */
   async function load() {
     clearTimeout(loadTimer);
     view.resetPreview();
@@ -60,6 +64,7 @@ export function setupBulk(root, settings) {
     const checked = model.sheet.check(context, () => view.schedule('input'));
     view.render();
     if (await checked) view.render();
+    return checked;
   }
 
   /** From now until the new rows are checked, the preview is not the input's: say so at once. */
@@ -75,48 +80,58 @@ export function setupBulk(root, settings) {
     if (soon) {
       loadTimer = setTimeout(load, 250);
       view.schedule('input');
-    } else {
-      load();
+      return Promise.resolve(false);
     }
+    return load();
   }
 
-  async function loadFile(file) {
-    if (!file || active()) return;
+  /** Reads and checks `file` (whose fingerprint may be known); resolves to whether its rows are checked. */
+  async function loadFile(file, known) {
+    if (!file || active()) return false;
     markChecking();
     view.render();
-    const read = await readFileText(file);
+    const [read, print] = await Promise.all([readFileText(file), known ?? fileFingerprint(file)]);
     const { sheet } = model;
     if (read.problem) {
       sheet.source = null;
       reload();
       view.fileMessage(read.problem === 'too_big' ? t('bulk.file.too_big', { size: MAX_FILE_BYTES / 1024 / 1024 }) : t('bulk.file.read_failed'));
-      return;
+      return false;
     }
-    sheet.source = { type: 'file', name: file.name, text: read.text };
+    sheet.source = { type: 'file', name: file.name, text: read.text, fingerprint: print };
     ui.text.value = '';
     view.fileMessage('');
-    reload();
+    return reload();
   }
 
   // ---- The run -----------------------------------------------------------------------------------
 
-  /** What sends `rows` of `kind`, or null (and why, shown) when the settings or concurrency are unusable. */
-  function sender(rows, kind) {
-    const s = settings.read();
-    const problems = [...Object.values(settings.problems({ forSubmit: true })), ...zoneProblems(api, s.zone, getLang())].join(' ');
+  /** The settings' problems for a run, as one message, or ''. */
+  function settingsProblems() {
+    const problems = [...Object.values(settings.problems({ forSubmit: true })), ...zoneProblems(api, settings.read().zone, getLang())].join(' ');
+    return problems && t('bulk.start.settings', { problems });
+  }
+
+  /**
+   * What sends `rows` of `kind`, or null (and why, shown with `say`) when the settings or
+   * concurrency are unusable. A resumed run has `earlier`, the journal's entries of its rows.
+   */
+  function sender(rows, kind, { earlier = null, say = view.error } = {}) {
+    const problems = settingsProblems();
     if (problems) {
-      view.error(t('bulk.start.settings', { problems }));
+      say(problems);
       return null;
     }
-    const concurrency = readConcurrency(ui.concurrency.value);
+    const concurrency = chosenConcurrency({ auto: ui.concurrencyAuto.checked, text: ui.concurrency.value });
     if (concurrency === null) {
-      view.error(t('bulk.concurrency.invalid'));
+      say(t('bulk.concurrency.invalid'));
       ui.concurrency.focus();
       return null;
     }
+    const s = settings.read();
     const credentials = { accessKeyId: s.accessKeyId, secretAccessKey: settings.secret() };
     const options = sendOptions(kind, s, settings, { lang: getLang(), concurrency, skip: ui.skip.checked });
-    return rowSender({ api, kind, rows, credentials, options });
+    return rowSender({ api, kind, rows, credentials, options, earlier });
   }
 
   /** Starts sending with `go()` (launch or retry): the run shows at once, and the keyboard moves to Pause. */
@@ -126,26 +141,97 @@ export function setupBulk(root, settings) {
     ui.pause.focus();
   }
 
-  function start() {
+  /** Starts a run of the rows, or resumes the journal's run `resumed` (its rows are these). */
+  function start(resumed = null) {
     if (active()) return;
+    const say = resumed ? journal.error : view.error;
     view.error('');
+    journal.error('');
     const { sheet } = model;
     if (sheet.checking) return;
     if (!sheet.rows.length || sheet.problem) {
-      view.error(t('bulk.start.no_rows'));
+      say(t('bulk.start.no_rows'));
       return;
     }
-    const rowsSender = sender(sheet.rows, sheet.kind);
+    const differ = resumed ? settingsDiffer(resumed, settings.read()) : [];
+    if (differ.length) {
+      const names = { endpoint: 'settings.endpoint', zone: 'settings.zone', accessKeyId: 'settings.access_key_id' };
+      say(t('journal.settings.different', {
+        settings: differ.map((key) => t(names[key])).join(', '), endpoint: resumed.endpoint, zone: resumed.zone, key: resumed.accessKeyId,
+      }));
+      return;
+    }
+    // A copy: the journal's entries change as the run goes, and each call needs them as they were.
+    const earlier = resumed?.rows.slice();
+    const rowsSender = sender(sheet.rows, sheet.kind, { earlier, say });
     if (!rowsSender) return;
-    const run = createRun(sheet, { skip: ui.skip.checked });
+    const run = createRun(sheet, { skip: ui.skip.checked, earlier });
     model.run = run;
     run.subscribe((event) => {
       if (event.type !== 'state') return;
       if (run.active()) addEventListener('beforeunload', onBeforeUnload);
       else removeEventListener('beforeunload', onBeforeUnload);
+      journal.render();
     });
     view.showRun();
-    if (run.state === 'ready') sending(() => run.launch(rowsSender));
+    if (run.state !== 'ready') return;
+    const { source } = sheet;
+    journal.track(run, resumed ? { existing: resumed } : {
+      meta: {
+        source: source.type === 'file'
+          ? { name: source.name, fingerprint: source.fingerprint }
+          : { name: '', fingerprint: fingerprint(new TextEncoder().encode(source.text)) },
+        settings: settings.read(),
+        options: { defaultCluster: ui.cluster.value.trim(), skip: ui.skip.checked },
+      },
+    });
+    sending(() => run.launch(rowsSender));
+  }
+
+  // ---- Resuming a run kept in the journal ---------------------------------------------------------
+
+  /** The journal's run being resumed, while its file is chosen. */
+  let resuming = null;
+
+  /** Resume of a kept run: its settings are used, the secret asked for, then its file. */
+  function resume(record) {
+    if (active()) return;
+    settings.use(record);
+    if (!settings.secret()) {
+      journal.error(t('journal.secret'));
+      settings.inputs.secretAccessKey.focus();
+      return;
+    }
+    const problems = settingsProblems();
+    if (problems) {
+      journal.error(problems);
+      return;
+    }
+    resuming = record;
+    ui.resumeFile.value = '';
+    ui.resumeFile.click();
+  }
+
+  /** The file chosen to resume `record`: the same bytes, the same rows, then the run goes on. */
+  async function resumeFrom(record, file) {
+    const print = await fileFingerprint(file);
+    if (print !== record.fingerprint) {
+      journal.error(t('journal.file.different', { name: file.name }));
+      return;
+    }
+    // The tab as the run had it: the same rows come out of the same file.
+    model.sheet.kind = record.kind;
+    ui.kindClickhouse.checked = record.kind === 'clickhouse';
+    ui.kindEhpc.checked = record.kind === 'ehpc';
+    ui.cluster.value = record.defaultCluster;
+    ui.skip.checked = record.skip;
+    ui.file.value = '';
+    if (!await loadFile(file, print)) return;
+    if (!sameRows(record, model.sheet.rows)) {
+      journal.error(t('journal.rows.different', { name: file.name }));
+      return;
+    }
+    start(record);
   }
 
   /** Sends the failed and unsent rows of the ended run again. */
@@ -216,7 +302,11 @@ export function setupBulk(root, settings) {
   document.addEventListener('drop', (event) => {
     if (files(event)) event.preventDefault();
   });
-  ui.start.addEventListener('click', start);
+  ui.start.addEventListener('click', () => start());
+  ui.resumeFile.addEventListener('change', () => {
+    const file = ui.resumeFile.files?.[0];
+    if (file && resuming && !active()) resumeFrom(resuming, file);
+  });
   ui.pause.addEventListener('click', () => model.run?.pause());
   ui.cancel.addEventListener('click', () => model.run?.cancel());
   ui.download.addEventListener('click', download);
@@ -234,6 +324,7 @@ export function setupBulk(root, settings) {
 
   onLangChange(() => {
     view.languageChanged();
+    journal.render();
     // Messages come from the package in the page's language: check again (the rows stay the same).
     if (model.sheet.source) reload({ changed: false });
     else view.render();

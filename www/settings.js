@@ -96,6 +96,14 @@ export function setupSettings(onChange) {
     inputs,
     read,
     touched,
+    /** Sets the endpoint, zone and access key id (a resumed run's), as if typed. */
+    use(values) {
+      for (const key of ['endpoint', 'zone', 'accessKeyId']) {
+        if (inputs[key].value === values[key]) continue;
+        inputs[key].value = values[key];
+        inputs[key].dispatchEvent(new Event('input'));
+      }
+    },
     /** The secret, read at the moment a request is signed. */
     secret: () => inputs.secretAccessKey.value,
     /** The EHPC endpoint that goes with an IaaS endpoint. */

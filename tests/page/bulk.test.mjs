@@ -14,9 +14,10 @@ import { addClickHouseUser } from 'qingcloud-useradd';
 import { DEMO } from '../support/sandbox.mjs';
 import { csvField, parseCsv } from '../../www/csv.js';
 import * as i18n from '../../www/i18n.js';
-import { ARTIFACTS, apiRequests, axeViolations, fillSettings, showTab, unique, usePageFixture } from './helpers.mjs';
+import {
+  ARTIFACTS, apiRequests, axeViolations, bulkCounts as counts, fillSettings, previewReady, runEnded, showTab, unique, usePageFixture,
+} from './helpers.mjs';
 
-const FINAL_STATES = ['done', 'cancelled', 'stopped', 'error', 'refused', 'nothing'];
 const STATUSES = ['created', 'exists', 'invalid', 'failed', 'not_sent'];
 const CH_HEADER = 'cluster,user_name,user_password,user_networks';
 
@@ -33,26 +34,6 @@ async function bulkPage(options) {
 
 function csvFile(name, text) {
   return { name, mimeType: 'text/csv', buffer: Buffer.from(text, 'utf8') };
-}
-
-/** Waits until the preview has checked every row, and returns its total. */
-async function previewReady(p, timeout = 15_000) {
-  await p.waitForFunction(() => {
-    const summary = document.getElementById('bulk-summary');
-    return summary.dataset.state === 'ready' && summary.dataset.total !== undefined;
-  }, null, { timeout });
-  return Number(await p.getAttribute('#bulk-summary', 'data-total'));
-}
-
-/** Waits until the run has ended, and returns its final state. */
-async function runEnded(p, timeout = 30_000) {
-  await p.waitForFunction((states) => states.includes(document.getElementById('bulk-run').dataset.state), FINAL_STATES, { timeout });
-  return p.getAttribute('#bulk-run', 'data-state');
-}
-
-async function counts(p) {
-  return p.evaluate(() => Object.fromEntries([...document.querySelectorAll('#bulk-counts dd')]
-    .map((dd) => [dd.dataset.count, Number(dd.dataset.value)])));
 }
 
 async function addsSeen() {

@@ -1,5 +1,6 @@
 // Helpers for the console page tests: Debian's headless Chromium through playwright-core, a page
-// that records its console, its CSP violations and every URL it requested, and form fillers.
+// that records its console, its CSP violations and every URL it requested, form fillers, and the
+// Bulk tab's waits (the preview checked, the run ended) and counts.
 
 import { after, afterEach, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -76,7 +77,8 @@ export function usePageFixture({ jobDelayMs = 300, quietConsole = false } = {}, 
   afterEach(async () => {
     while (open.length) {
       const record = open.pop();
-      assert.deepEqual(await record.cspViolations(), [], 'no Content-Security-Policy violation');
+      // A test that closed its page (to cut a run off, say) checked it before closing.
+      if (!record.page.isClosed()) assert.deepEqual(await record.cspViolations(), [], 'no Content-Security-Policy violation');
       assert.deepEqual(record.errors, [], 'no uncaught error');
       if (quietConsole) {
         // The browser's own line about an HTTP error status is expected where a test asks for one.
@@ -134,6 +136,30 @@ export async function finalStatus(page, timeout = 15_000) {
 /** The API requests (not the page's files) the sandbox saw. */
 export async function apiRequests(sandbox) {
   return (await sandbox.requests()).filter((r) => r.api === 'iaas' || r.api === 'ehpc');
+}
+
+/** The states a Bulk run ends in. */
+const FINAL_STATES = ['done', 'cancelled', 'stopped', 'error', 'refused', 'nothing'];
+
+/** Waits until the preview has checked every row, and returns its total. */
+export async function previewReady(p, timeout = 15_000) {
+  await p.waitForFunction(() => {
+    const summary = document.getElementById('bulk-summary');
+    return summary.dataset.state === 'ready' && summary.dataset.total !== undefined;
+  }, null, { timeout });
+  return Number(await p.getAttribute('#bulk-summary', 'data-total'));
+}
+
+/** Waits until the run has ended, and returns its final state. */
+export async function runEnded(p, timeout = 30_000) {
+  await p.waitForFunction((states) => states.includes(document.getElementById('bulk-run').dataset.state), FINAL_STATES, { timeout });
+  return p.getAttribute('#bulk-run', 'data-state');
+}
+
+/** The Bulk tab's counts, by status. */
+export async function bulkCounts(p) {
+  return p.evaluate(() => Object.fromEntries([...document.querySelectorAll('#bulk-counts dd')]
+    .map((dd) => [dd.dataset.count, Number(dd.dataset.value)])));
 }
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as api from 'qingcloud-useradd';
 import { createSheet } from '../../www/bulk-rows.js';
 import { createRun, resultLines } from '../../www/bulk-run.js';
-import { readConcurrency, rowSender, sendOptions, zoneProblems } from '../../www/bulk-send.js';
+import { chosenConcurrency, readConcurrency, rowSender, sendOptions, zoneProblems } from '../../www/bulk-send.js';
 import { toCsv } from '../../www/csv.js';
 import { DEMO, demoConfig, startSandbox } from '../support/sandbox.mjs';
 
@@ -62,6 +62,9 @@ describe('what comes back', () => {
   test('options: the concurrency read strictly, the zone checked by the package, EHPC on its own host', () => {
     assert.deepEqual(['1', '16', '4'].map(readConcurrency), [1, 16, 4]);
     assert.deepEqual(['0', '17', '2.5', '', 'four'].map(readConcurrency), [null, null, null, null, null]);
+    assert.equal(chosenConcurrency({ auto: true, text: 'four' }), 'auto', 'Auto needs no number');
+    assert.equal(chosenConcurrency({ auto: false, text: '7' }), 7);
+    assert.equal(chosenConcurrency({ auto: false, text: '17' }), null);
     assert.deepEqual(zoneProblems(api, 'pek3', 'en'), []);
     assert.match(zoneProblems(api, 'PEK 3', 'en')[0], /^zone must be/);
     const settings = { ehpcEndpoint: (endpoint) => `${endpoint}/ehpc` };
@@ -70,6 +73,8 @@ describe('what comes back', () => {
       endpoint: 'https://example.test/ehpc', jobsEndpoint: 'https://example.test', zone: 'pek3', method: 'POST', lang: 'zh', concurrency: 3, onInvalid: 'skip',
     });
     assert.equal(sendOptions('clickhouse', s, settings, { lang: 'en', concurrency: 1, skip: false }).endpoint, 'https://example.test');
+    const auto = sendOptions('clickhouse', s, settings, { lang: 'en', concurrency: 'auto', skip: false });
+    assert.deepEqual([auto.concurrency, auto.maxConcurrency], ['auto', 16]);
   });
 });
 
