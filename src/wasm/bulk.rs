@@ -1,8 +1,9 @@
-//! Runs a bulk add: a dispatcher keeps as many rows in flight as the concurrency limit allows,
-//! each sent through the shared retry loop (retrying what `bulk::retry_kind` allows), while one
-//! poller follows every accepted row's job with a DescribeJobs call per 100 jobs. The bookkeeping
-//! is `bulk::BulkRun`, the limit `concurrency::Limit`; rows and poller are futures polled in one
-//! task, so no executor of our own is needed.
+//! Runs a bulk add: a dispatcher starts rows while the concurrency limit allows, each sent through
+//! the shared retry loop (retrying what `bulk::retry_kind` allows), while one poller follows every
+//! accepted row's job with a DescribeJobs call per 100 jobs. The limit (`concurrency::Limit`)
+//! counts requests to the API, polls included, so that an API that takes N at once is sent N. The
+//! bookkeeping is `bulk::BulkRun`; rows and poller are futures polled in one task, so no executor
+//! of our own is needed.
 
 use super::convert::to_js;
 use super::http::{self, SendPolicy};
@@ -37,10 +38,40 @@ pub struct JobLookup {
     pub zones: Vec<String>,
 }
 
+/// The run's requests in flight, rows' and polls' alike. A poll or a retry waiting for a place goes
+/// before the next row: jobs must be followed, and started rows finished, however busy it is.
+#[derive(Default)]
+struct Slots {
+    taken: Cell<usize>,
+    waiting: Cell<usize>,
+    waiters: RefCell<Vec<oneshot::Sender<()>>>,
+}
+
+impl Slots {
+    fn take(&self) {
+        self.taken.set(self.taken.get() + 1);
+    }
+
+    fn give_back(&self) {
+        self.taken.set(self.taken.get().saturating_sub(1));
+        for waiter in self.waiters.borrow_mut().drain(..) {
+            let _ = waiter.send(());
+        }
+    }
+
+    /// Resolves when a place is given back.
+    fn freed(&self) -> oneshot::Receiver<()> {
+        let (sender, receiver) = oneshot::channel();
+        self.waiters.borrow_mut().push(sender);
+        receiver
+    }
+}
+
 /// Everything a run shares between its senders and its poller.
 pub struct Run {
     pub rows: RefCell<BulkRun>,
     limit: RefCell<Limit>,
+    slots: Slots,
     /// Signs a row's request afresh for each attempt; `None` for a row that is not valid.
     pub sign: Box<dyn Fn(usize) -> Option<HttpRequest>>,
     pub lookup: JobLookup,
@@ -62,6 +93,7 @@ impl Run {
         Rc::new(Run {
             rows: RefCell::new(rows),
             limit: RefCell::new(Limit::new(settings.concurrency)),
+            slots: Slots::default(),
             sign,
             lookup,
             settings,
@@ -99,6 +131,22 @@ impl Run {
     fn aborted(&self) -> bool {
         self.signal.as_ref().is_some_and(AbortSignal::aborted)
     }
+
+    /// Requests the limit allows to start now.
+    fn free_slots(&self) -> usize {
+        (self.limit.borrow().current() as usize).saturating_sub(self.slots.taken.get())
+    }
+
+    /// Waits for a place for a poll or a retry, ahead of the rows not yet started.
+    async fn wait_for_slot(&self) {
+        let waiting = &self.slots.waiting;
+        waiting.set(waiting.get() + 1);
+        while self.free_slots() == 0 {
+            let _ = self.slots.freed().await;
+        }
+        waiting.set(waiting.get() - 1);
+        self.slots.take();
+    }
 }
 
 /// Runs every queued row to a final status.
@@ -122,26 +170,41 @@ async fn dispatch(run: &Run) {
                 run.progress(index);
             }
         }
-        while in_flight.len() < run.limit.borrow().current() as usize {
+        while run.slots.waiting.get() == 0 && run.free_slots() > 0 {
             let Some(index) = run.rows.borrow_mut().take_next() else {
                 break;
             };
+            run.slots.take();
             run.progress(index);
             in_flight.push(async move {
                 send_row(run, index).await;
                 run.progress(index);
             });
         }
-        if in_flight.next().await.is_none() {
+        if !in_flight.is_empty() {
+            in_flight.next().await;
+        } else if run.rows.borrow().counts().queued == 0 {
             return;
+        } else {
+            // Polls hold every place, or retries wait for one.
+            let _ = run.slots.freed().await;
         }
     }
 }
 
 /// Sends one row until it is accepted, refused, or out of attempts, telling the limit how each
-/// attempt went. The signal stops the waits between attempts, never a request in flight (its
+/// attempt went. The row holds the place the dispatcher took for it, except while it waits
+/// before a retry. The signal stops the waits between attempts, never a request in flight (its
 /// outcome would be unknown).
 async fn send_row(run: &Run, index: usize) {
+    let holding = Cell::new(true);
+    send_attempts(run, index, &holding).await;
+    if holding.get() {
+        run.slots.give_back();
+    }
+}
+
+async fn send_attempts(run: &Run, index: usize, holding: &Cell<bool>) {
     let lang = run.lang();
     let Some(request) = (run.sign)(index) else {
         // Only valid rows are queued, and every valid row has a request.
@@ -154,7 +217,10 @@ async fn send_row(run: &Run, index: usize) {
     let mut last_failure = None;
     let outcome = http::send(
         request,
-        || {
+        || async {
+            // Back from the wait: in flight again once there is room.
+            run.wait_for_slot().await;
+            holding.set(true);
             attempt.set((http::now_ms(), run.limit.borrow().epoch()));
             (run.sign)(index)
         },
@@ -164,6 +230,9 @@ async fn send_row(run: &Run, index: usize) {
         false,
         |error| bulk::retry_kind(error).is_some(),
         |error| {
+            // A row waiting before its retry holds no place: others may use it meanwhile.
+            run.slots.give_back();
+            holding.set(false);
             if is_strain(error) {
                 run.limit.borrow_mut().strained(attempt.get().1);
             }
@@ -246,40 +315,9 @@ async fn poller(run: Rc<Run>, all_sent: oneshot::Receiver<()>) {
 }
 
 async fn poll_batch(run: &Run, zone: &str, batch: &[(usize, String)]) {
-    let lookup = &run.lookup;
-    let jobs: Vec<String> = batch.iter().map(|(_, id)| id.clone()).collect();
-    let request = || {
-        let stamp = Stamp {
-            time_stamp: crate::timestamp::format_timestamp((http::now_ms() / 1000.0) as i64),
-            req_id: http::random_req_id(),
-        };
-        crate::request::describe_jobs(
-            zone,
-            &jobs,
-            Some(jobs.len() as u32),
-            &lookup.credentials,
-            &lookup.endpoint,
-            lookup.method,
-            &stamp,
-        )
-    };
-    let answer = http::send(
-        request(),
-        || Some(request()),
-        Ok,
-        &run.settings.send,
-        None,
-        false,
-        ApiError::is_retryable,
-        |error| {
-            if is_strain(error) {
-                let mut limit = run.limit.borrow_mut();
-                let epoch = limit.epoch();
-                limit.strained(epoch);
-            }
-        },
-    )
-    .await;
+    run.wait_for_slot().await;
+    let answer = describe_jobs(run, zone, batch).await;
+    run.slots.give_back();
     match answer {
         Ok(answer) => {
             for (job_id, status, job) in job_set(&answer) {
@@ -303,4 +341,46 @@ async fn poll_batch(run: &Run, zone: &str, batch: &[(usize, String)]) {
             }
         }
     }
+}
+
+/// One DescribeJobs call for `batch`, retried as the API allows; strain tells the limit.
+async fn describe_jobs(
+    run: &Run,
+    zone: &str,
+    batch: &[(usize, String)],
+) -> Result<crate::response::Answer, ApiError> {
+    let lookup = &run.lookup;
+    let jobs: Vec<String> = batch.iter().map(|(_, id)| id.clone()).collect();
+    let request = || {
+        let stamp = Stamp {
+            time_stamp: crate::timestamp::format_timestamp((http::now_ms() / 1000.0) as i64),
+            req_id: http::random_req_id(),
+        };
+        crate::request::describe_jobs(
+            zone,
+            &jobs,
+            Some(jobs.len() as u32),
+            &lookup.credentials,
+            &lookup.endpoint,
+            lookup.method,
+            &stamp,
+        )
+    };
+    http::send(
+        request(),
+        || std::future::ready(Some(request())),
+        Ok,
+        &run.settings.send,
+        None,
+        false,
+        ApiError::is_retryable,
+        |error| {
+            if is_strain(error) {
+                let mut limit = run.limit.borrow_mut();
+                let epoch = limit.epoch();
+                limit.strained(epoch);
+            }
+        },
+    )
+    .await
 }

@@ -233,7 +233,7 @@ fn add<A: AddUser>(input: JsValue, creds: JsValue, options: JsValue) -> js_sys::
         let signal: Option<AbortSignal> = hook(&settings.signal);
         let response = http::send(
             request,
-            || None,
+            || std::future::ready(None),
             |answer| answer.add_user(lang),
             &send_policy(&settings, lang),
             signal.as_ref(),
@@ -509,7 +509,7 @@ async fn wait(job_id: String, options: JsValue) -> Result<JsValue, JsValue> {
         policy.timeout_ms = SendPolicy::new(lang).timeout_ms.min(remaining as u32);
         let answer = http::send(
             first,
-            || build().ok(),
+            || std::future::ready(build().ok()),
             Ok,
             &policy,
             signal.as_ref(),

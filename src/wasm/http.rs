@@ -204,13 +204,14 @@ pub async fn send_once(
 
 /// Sends until `accept` takes the answer, a failure `retryable` does not allow, or the last
 /// attempt, waiting a backoff with full jitter between attempts. `first` is sent first; before each
-/// retry `resign` may sign the request afresh (a long run must not sign with a stale clock), and
-/// the last one is sent again when it does not. `on_retry` hears of every failure tried again.
+/// retry `resign` may wait (a bulk run's retry waits for room under its limit) and sign the
+/// request afresh (a long run must not sign with a stale clock); the last one is sent again when
+/// it does not. `on_retry` hears of every failure tried again.
 /// `signal` cancels the waits and, when `abort_in_flight`, the requests too.
 #[allow(clippy::too_many_arguments)]
-pub async fn send<T>(
+pub async fn send<T, R: std::future::Future<Output = Option<HttpRequest>>>(
     first: HttpRequest,
-    mut resign: impl FnMut() -> Option<HttpRequest>,
+    mut resign: impl FnMut() -> R,
     accept: impl Fn(Answer) -> Result<T, ApiError>,
     policy: &SendPolicy,
     signal: Option<&AbortSignal>,
@@ -235,7 +236,7 @@ pub async fn send<T>(
                     js_sys::Math::random(),
                 );
                 sleep(delay, signal, policy.lang).await?;
-                if let Some(fresh) = resign() {
+                if let Some(fresh) = resign().await {
                     request = fresh;
                 }
                 attempt += 1;

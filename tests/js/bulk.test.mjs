@@ -132,6 +132,55 @@ describe('validation, duplicates and cancellation', () => {
     await assert.rejects(qc.addClickHouseUsers([], { accessKeyId: 'x' }), (e) => e.code === 'invalid_options');
     await assert.rejects(qc.addClickHouseUsers('rows', credentials), (e) => e.code === 'invalid_input');
     await assert.rejects(qc.addEhpcUsers([], credentials, { onInvalid: 'maybe' }), (e) => e.code === 'invalid_options');
+    const row = { username: 'never_sent', password: 'kUISjs@kkkkkk!' };
+    await assert.rejects(
+      qc.addEhpcUsers([row], credentials, { endpoint: sandbox.url, clusterId: DEMO.ehpcCluster, zone: DEMO.zone, concurrency: 'fast' }),
+      (e) => e.code === 'invalid_options' && /concurrency/.test(e.message) && /'auto'/.test(e.message),
+    );
     assert.equal((await sandbox.requests()).length, 0);
+  });
+});
+
+describe("concurrency 'auto' against an API that takes 4 requests at once", () => {
+  let sandbox;
+  before(async () => {
+    sandbox = await startSandbox({ config: { ...demoConfig({ jobDelayMs: 30 }), faults: { capacity: 4, latency_ms: 10 } }, args: ['--quiet'] });
+  });
+  after(() => sandbox?.stop());
+
+  /** One run of 300 rows: its result, progress events and the sandbox's busy answers. */
+  async function runAt(concurrency, tag) {
+    await sandbox.reset({ state: true });
+    const rows = Array.from({ length: 300 }, (_, i) => ({ userName: `${tag}_${i}`, userPassword: 'Auto-pass1', userNetworks: '10.0.0.0/8' }));
+    const events = [];
+    const result = await qc.addClickHouseUsers(rows, credentials, {
+      endpoint: sandbox.url, cluster: DEMO.clickhouseCluster, zone: DEMO.zone, concurrency, maxConcurrency: 12,
+      maxAttempts: 10, retryBaseMs: 5, retryCapMs: 50, pollIntervalMs: 50, onProgress: (event) => events.push(event),
+    });
+    const busy = (await sandbox.requests()).filter((r) => r.result === 'fault:capacity').length;
+    return { result, events, busy };
+  }
+
+  test('starts at 2, stays within maxConcurrency, backs off from busy answers, and creates every row', async () => {
+    const auto = await runAt('auto', 'auto');
+    assertAddsUp(auto.result, 300);
+    assert.equal(auto.result.counts.created, 300, JSON.stringify(auto.result.results.find((r) => r.status !== 'created')));
+    const limits = auto.events.map((e) => e.concurrency);
+    assert.equal(limits[0], 2);
+    assert.ok(Math.max(...limits) <= 12, `went up to ${Math.max(...limits)}`);
+    assert.ok(Math.max(...limits) > 4, 'it grew while answers were quick');
+    const fell = limits.some((limit, i) => i > 0 && limit < limits[i - 1]);
+    assert.ok(fell, 'it came down after busy answers');
+    // Rows in flight never exceed the highest limit so far (after a halving, those already in
+    // flight finish; no new row starts until they are fewer than the limit).
+    let highest = 0;
+    for (const event of auto.events) {
+      highest = Math.max(highest, event.concurrency);
+      assert.ok(event.sending <= highest, JSON.stringify(event));
+    }
+    const fixed = await runAt(12, 'fixed');
+    // A fixed 12 meets busy answers on most attempts: some rows may run out of them.
+    assertAddsUp(fixed.result, 300);
+    assert.ok(auto.busy * 4 <= fixed.busy, `busy answers: 'auto' ${auto.busy}, fixed 12 ${fixed.busy}`);
   });
 });
