@@ -9,4 +9,5 @@ buildClickHouseAddUsersRequest({ cluster: 'cl-yxgxofd3', zone: 'pek3', userName:
 waitForJob('j-1', { zone: 'pek3' }); // error: credentials missing
 const status: 'done' = (await waitForJob('j-1', { zone: 'pek3', credentials })).status; // error: not a job status
 await addClickHouseUsers([], credentials, { previous: [{ index: 0, status: 'done' }] }); // error: not a row status
+await addClickHouseUsers([], credentials, { concurrency: 'fast' }); // error: a number or 'auto'
 export { status };

@@ -45,9 +45,12 @@ async function resume(): Promise<number> {
   const first = await addClickHouseUsers([{ userName: 'u', userPassword: 'p', userNetworks: '::/0' }], credentials, {
     cluster: 'cl-yxgxofd3',
     zone: 'pek3',
-    onProgress: ({ phase, row }) => {
+    concurrency: 'auto',
+    maxConcurrency: 8,
+    onProgress: ({ phase, row, concurrency }) => {
+      const limit: number = concurrency;
       journal[row.index] = { index: row.index, status: row.status, jobId: row.jobId, cluster: 'cl-yxgxofd3', userName: 'u' };
-      const done: boolean = phase === 'done';
+      const done: boolean = phase === 'done' && limit > 0;
       return done;
     },
   });
