@@ -185,7 +185,7 @@ pub struct BulkProgress<'a> {
         type = "Omit<RowResult, 'status'> & { status: RowStatus | 'queued' | 'sending' | 'sent' }"
     )]
     pub row: RowView<'a>,
-    /// Rows that may be in flight now: the setting, or where `'auto'` has got to.
+    /// Requests that may be in flight now: the setting, or where `'auto'` has got to.
     pub concurrency: u32,
 }
 

@@ -1,16 +1,17 @@
-//! How many rows a bulk run sends at once: a fixed number, or `'auto'`, a limit that starts low,
+//! How many requests a bulk run has in flight at once (DescribeJobs calls included): a fixed number, or `'auto'`, a limit that starts low,
 //! grows while answers come back quick and clean, and halves when the API shows strain (busy
 //! answers, 5xx, timeouts), within `maxConcurrency`. Pure: the driver tells it what happened.
 
+use crate::bulk::retry_kind;
 use crate::de::NumberOrText;
 use crate::input::whole;
 use crate::response::{ApiError, ErrorKind};
 
-/// Rows at once when the caller does not say.
+/// Requests at once when the caller does not say.
 pub const DEFAULT_FIXED: u32 = 4;
 /// The highest an automatic limit goes when the caller does not say.
 pub const DEFAULT_MAX: u32 = 16;
-/// The most rows at once either setting allows.
+/// The most requests at once either setting allows.
 pub const MOST: u32 = 64;
 /// Where an automatic limit starts.
 const START: u32 = 2;
@@ -49,14 +50,10 @@ impl Concurrency {
 }
 
 /// Whether a failure shows the API under strain, which an automatic limit backs off from: a busy
-/// answer (5000, 5100), a 5xx, a timeout, a connection that gave no answer.
+/// answer (5000, 5100), a 5xx, a timeout, a connection that gave no answer. These are the failures
+/// a bulk run retries, but for a garbled answer, which says nothing of the API's load.
 pub fn is_strain(error: &ApiError) -> bool {
-    match error.kind {
-        ErrorKind::Api => error.is_retryable(),
-        ErrorKind::Http => error.status.is_some_and(|status| status >= 500),
-        ErrorKind::Timeout | ErrorKind::Network => true,
-        _ => false,
-    }
+    retry_kind(error).is_some() && error.kind != ErrorKind::BadResponse
 }
 
 /// The limit of a run as it goes.
@@ -97,7 +94,7 @@ impl Limit {
         }
     }
 
-    /// Rows that may be in flight now.
+    /// Requests that may be in flight now.
     pub fn current(&self) -> u32 {
         self.current
     }

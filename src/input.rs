@@ -420,13 +420,13 @@ pub struct BulkSettings {
     #[serde(default, deserialize_with = "text")]
     #[tsify(optional)]
     pub zone: String,
-    /// Rows sent at once: a number (default 4, at most 64), or `'auto'`, which starts low, grows
-    /// while answers are quick and clean, and halves when the API is busy, fails with a 5xx or
-    /// times out.
+    /// Requests in flight at once, DescribeJobs calls included: a number (default 4, at most 64),
+    /// or `'auto'`, which starts low, grows while answers are quick and clean, and halves when the
+    /// API is busy, fails with a 5xx or times out.
     #[serde(default, deserialize_with = "crate::de::number_or_text")]
     #[tsify(optional, type = "number | 'auto'")]
     pub concurrency: Option<crate::de::NumberOrText>,
-    /// The most rows `'auto'` sends at once (default 16, at most 64).
+    /// The most requests `'auto'` has in flight at once (default 16, at most 64).
     #[serde(default, deserialize_with = "crate::de::optional_number")]
     #[tsify(optional)]
     pub max_concurrency: Option<f64>,

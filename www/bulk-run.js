@@ -45,7 +45,7 @@ export function createRun(sheet, { skip, earlier = [] }) {
     counts: Object.fromEntries(STATUSES.map((s) => [s, 0])),
     /** Rows whose outcome the resumed run kept. */
     keptCount: 0,
-    /** The package's limit of rows in flight, as its latest progress event said ('auto' moves it). */
+    /** The package's limit of requests in flight, as its latest progress event said ('auto' moves it). */
     concurrency: null,
     state: 'ready',
     paused: false,

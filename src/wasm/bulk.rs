@@ -164,7 +164,7 @@ pub async fn run(run: Rc<Run>) {
 async fn dispatch(run: &Run) {
     let mut in_flight = FuturesUnordered::new();
     loop {
-        if run.aborted() {
+        if run.aborted() && run.rows.borrow().counts().queued > 0 {
             let cancelled = run.rows.borrow_mut().cancel_queued();
             for index in cancelled {
                 run.progress(index);
