@@ -3,8 +3,7 @@
 //! serde model that wasm reads with `serde-wasm-bindgen`.
 
 use crate::input::{
-    ClickHouseUserInput, ClickHouseUserRow, DescribeJobsInput, EhpcUserInput, EhpcUserRow,
-    PreviousRow, RequestOptions, Timestamp,
+    ClickHouseUserInput, DescribeJobsInput, EhpcUserInput, PreviousRow, RequestOptions, Timestamp,
 };
 use crate::messages::Lang;
 use crate::request::{self, Credentials, HttpRequest, Method, Stamp};
@@ -90,11 +89,11 @@ pub struct RowKind<R, U, V> {
 }
 
 /// ClickHouse rows: `options.cluster` and `options.zone` apply to rows without their own.
-pub const CLICKHOUSE_ROWS: RowKind<ClickHouseUserRow, ClickHouseUser, ValidClickHouseUser> =
+pub const CLICKHOUSE_ROWS: RowKind<ClickHouseUserInput, ClickHouseUser, ValidClickHouseUser> =
     RowKind {
         user: |row, cluster, zone| ClickHouseUser {
-            cluster: or_default(row.cluster, cluster),
-            zone: or_default(row.zone, zone),
+            cluster: or_default(row.cluster.0, cluster),
+            zone: or_default(row.zone.0, zone),
             user_name: row.user_name.0,
             user_password: row.user_password.0,
             user_networks: row.user_networks.0,
@@ -106,10 +105,10 @@ pub const CLICKHOUSE_ROWS: RowKind<ClickHouseUserRow, ClickHouseUser, ValidClick
     };
 
 /// EHPC rows: `options.clusterId` and `options.zone` apply to rows without their own.
-pub const EHPC_ROWS: RowKind<EhpcUserRow, EhpcUser, ValidEhpcUser> = RowKind {
+pub const EHPC_ROWS: RowKind<EhpcUserInput, EhpcUser, ValidEhpcUser> = RowKind {
     user: |row, cluster_id, zone| EhpcUser {
-        cluster_id: or_default(row.cluster_id, cluster_id),
-        zone: or_default(row.zone, zone),
+        cluster_id: or_default(row.cluster_id.0, cluster_id),
+        zone: or_default(row.zone.0, zone),
         username: row.username.0,
         password: row.password.0,
         mode: row.r#mod,
@@ -153,7 +152,7 @@ pub fn bulk_rows<R, U, V>(
     if let Some(previous) = previous {
         check_previous(previous, &keys)?;
     }
-    let duplicates = crate::bulk::earlier_duplicates(&keys);
+    let duplicates = crate::order::earlier_duplicates(&keys);
     Ok(users
         .iter()
         .zip(duplicates)
@@ -383,8 +382,6 @@ pub fn build_describe_jobs(
 pub trait AddUser {
     /// What `validate…User` and the single-user calls take.
     type Input: serde::de::DeserializeOwned + Default + Into<Self::User>;
-    /// What the bulk call takes per row.
-    type Row: serde::de::DeserializeOwned + Default;
     type User;
     type Valid;
     /// The argument's name in messages.
@@ -393,7 +390,8 @@ pub trait AddUser {
     const DEFAULT_ENDPOINT: &'static str;
     /// Whether the API takes a random `req_id` (drawing one is not free).
     const SENDS_REQ_ID: bool;
-    const ROWS: RowKind<Self::Row, Self::User, Self::Valid>;
+    /// A bulk row is read as an input, its cluster and zone taken from the options when empty.
+    const ROWS: RowKind<Self::Input, Self::User, Self::Valid>;
 
     fn validate(user: &Self::User, lang: Lang) -> validation::Validated<Self::Valid>;
     fn sign(user: &Self::Valid, credentials: &Credentials, options: &Resolved) -> HttpRequest;
@@ -408,13 +406,12 @@ pub struct Ehpc;
 
 impl AddUser for ClickHouse {
     type Input = ClickHouseUserInput;
-    type Row = ClickHouseUserRow;
     type User = ClickHouseUser;
     type Valid = ValidClickHouseUser;
     const WHAT: &'static str = "the ClickHouse user";
     const DEFAULT_ENDPOINT: &'static str = request::DEFAULT_IAAS_ENDPOINT;
     const SENDS_REQ_ID: bool = true;
-    const ROWS: RowKind<ClickHouseUserRow, ClickHouseUser, ValidClickHouseUser> = CLICKHOUSE_ROWS;
+    const ROWS: RowKind<ClickHouseUserInput, ClickHouseUser, ValidClickHouseUser> = CLICKHOUSE_ROWS;
 
     fn validate(user: &ClickHouseUser, lang: Lang) -> validation::Validated<ValidClickHouseUser> {
         validation::validate_clickhouse_user(user, lang)
@@ -435,13 +432,12 @@ impl AddUser for ClickHouse {
 
 impl AddUser for Ehpc {
     type Input = EhpcUserInput;
-    type Row = EhpcUserRow;
     type User = EhpcUser;
     type Valid = ValidEhpcUser;
     const WHAT: &'static str = "the EHPC user";
     const DEFAULT_ENDPOINT: &'static str = request::DEFAULT_EHPC_ENDPOINT;
     const SENDS_REQ_ID: bool = false;
-    const ROWS: RowKind<EhpcUserRow, EhpcUser, ValidEhpcUser> = EHPC_ROWS;
+    const ROWS: RowKind<EhpcUserInput, EhpcUser, ValidEhpcUser> = EHPC_ROWS;
 
     fn validate(user: &EhpcUser, lang: Lang) -> validation::Validated<ValidEhpcUser> {
         validation::validate_ehpc_user(user, lang)
@@ -638,7 +634,7 @@ mod tests {
     #[test]
     fn bulk_rows_take_defaults_validate_and_mark_repeats() {
         let prepared = bulk_rows(
-            rows::<ClickHouseUserRow>(
+            rows::<ClickHouseUserInput>(
                 r#"[
             {"userName":"alice","userPassword":"Passw0rd!","userNetworks":"10.0.0.0/8"},
             {"userName":"bob","userPassword":"1bad","userNetworks":"10.0.0.0/8"},
@@ -688,7 +684,7 @@ mod tests {
             Ok("cl-abcdefgh")
         );
         let ehpc = bulk_rows(
-            rows::<EhpcUserRow>(r#"[{"username":"u1","password":"kUISjs@kkkkkk!"}]"#),
+            rows::<EhpcUserInput>(r#"[{"username":"u1","password":"kUISjs@kkkkkk!"}]"#),
             &EHPC_ROWS,
             ("ehpc-sandbox1", "pek3"),
             None,
@@ -709,7 +705,7 @@ mod tests {
                 .map(|entry| entry.expect("an entry"))
                 .collect();
             bulk_rows(
-                rows::<ClickHouseUserRow>(
+                rows::<ClickHouseUserInput>(
                     r#"[{"userName":"alice","userPassword":"Passw0rd!","userNetworks":"::1"},
                         {"cluster":"cl-abcdefgh","userName":"bob","userPassword":"Passw0rd!","userNetworks":"::1"}]"#,
                 ),

@@ -10,7 +10,6 @@ use crate::output::serialize_issues;
 use crate::response::{ApiError, ErrorKind, Job, JobStatus};
 use crate::validation::Issue;
 use serde::Serialize;
-use std::collections::HashMap;
 use tsify::Tsify;
 
 /// The `ret_code` of "resource already exists".
@@ -618,19 +617,6 @@ impl BulkRun {
     }
 }
 
-/// For each row, the index of the first earlier row with the same key, if any; a row without a
-/// key repeats nothing.
-pub fn earlier_duplicates<K: Eq + std::hash::Hash>(keys: &[Option<K>]) -> Vec<Option<usize>> {
-    let mut first = HashMap::with_capacity(keys.len());
-    keys.iter()
-        .enumerate()
-        .map(|(i, key)| {
-            let seen = *first.entry(key.as_ref()?).or_insert(i);
-            (seen != i).then_some(seen)
-        })
-        .collect()
-}
-
 /// The error a repeated row carries.
 pub fn duplicate_issue(field: &'static str, first: usize, lang: Lang) -> Issue {
     let message = match lang {
@@ -985,10 +971,6 @@ mod tests {
 
     #[test]
     fn duplicates_point_at_their_first_row() {
-        assert_eq!(
-            earlier_duplicates(&[Some("a"), Some("b"), None, Some("a"), None, Some("a")]),
-            [None, None, None, Some(0), None, Some(0)]
-        );
         let issue = duplicate_issue("user_name", 4, Lang::En);
         assert_eq!(issue.code, "duplicate_row");
         assert!(issue.message.contains("index 4"));
@@ -1042,13 +1024,5 @@ mod tests {
             recount.succeeded = recount.created + recount.exists;
             assert_eq!(run.counts(), recount, "after step {step}");
         }
-    }
-
-    #[test]
-    fn ten_thousand_rows_with_repeats_are_paired_with_their_first() {
-        let keys: Vec<Option<usize>> = (0..10_000).map(|i| Some(i % 5_000)).collect();
-        let duplicates = earlier_duplicates(&keys);
-        assert!(duplicates[..5_000].iter().all(Option::is_none));
-        assert!((5_000..10_000).all(|i| duplicates[i] == Some(i - 5_000)));
     }
 }

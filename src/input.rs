@@ -132,17 +132,17 @@ pub struct EhpcUserInput {
     pub r#mod: String,
 }
 
-/// A bulk ClickHouse row: like [`ClickHouseUserInput`], with the cluster and zone optional
-/// (`options.cluster` and `options.zone` fill them in).
-#[derive(Clone, Debug, Default, Deserialize, Tsify)]
+/// A bulk ClickHouse row, as declared: like [`ClickHouseUserInput`], with the cluster and zone
+/// optional (`options.cluster` and `options.zone` fill them in). A row is read as a
+/// [`ClickHouseUserInput`], which takes a left-out field as empty: one reader for both saves
+/// its size in wasm, and a test checks that the two declare the same fields.
+#[derive(Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct ClickHouseUserRow {
     /// Defaults to `options.cluster`.
-    #[serde(default, deserialize_with = "text")]
     #[tsify(optional)]
     pub cluster: String,
     /// Defaults to `options.zone`.
-    #[serde(default, deserialize_with = "text")]
     #[tsify(optional)]
     pub zone: String,
     #[tsify(type = "string")]
@@ -153,23 +153,21 @@ pub struct ClickHouseUserRow {
     pub user_networks: Networks,
 }
 
-/// A bulk EHPC row; `options.clusterId` and `options.zone` fill in what it leaves out.
-#[derive(Clone, Debug, Default, Deserialize, Tsify)]
+/// A bulk EHPC row, as declared; read as an [`EhpcUserInput`] (see [`ClickHouseUserRow`]).
+/// `options.clusterId` and `options.zone` fill in what it leaves out.
+#[derive(Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct EhpcUserRow {
     /// Defaults to `options.clusterId`.
-    #[serde(default, deserialize_with = "text")]
     #[tsify(optional)]
     pub cluster_id: String,
     /// Defaults to `options.zone`.
-    #[serde(default, deserialize_with = "text")]
     #[tsify(optional)]
     pub zone: String,
     #[tsify(type = "string")]
     pub username: Text,
     #[tsify(type = "string")]
     pub password: Text,
-    #[serde(default, deserialize_with = "text")]
     #[tsify(optional)]
     pub r#mod: String,
 }
@@ -583,6 +581,45 @@ mod tests {
         assert_eq!(options.timestamp, Some(Timestamp::Other));
         let options: RequestOptions = read(r#"{"timestamp": "", "lang": "fr"}"#).expect("valid");
         assert_eq!((options.timestamp, options.lang), (None, Lang::En));
+    }
+
+    /// `name: type` of each field of a declaration, `?` marking an optional one.
+    fn declared_fields(decl: &str) -> Vec<(String, String)> {
+        decl.lines()
+            .filter_map(|line| line.trim().strip_suffix(';')?.split_once(": "))
+            .map(|(name, kind)| (name.to_string(), kind.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn bulk_rows_declare_the_fields_of_the_input_they_are_read_as() {
+        use tsify::Tsify;
+        for (row, input, defaulted) in [
+            (
+                ClickHouseUserRow::DECL,
+                ClickHouseUserInput::DECL,
+                ["cluster", "zone"],
+            ),
+            (
+                EhpcUserRow::DECL,
+                EhpcUserInput::DECL,
+                ["clusterId", "zone"],
+            ),
+        ] {
+            let optional = |(name, kind): (String, String)| {
+                if defaulted.contains(&name.as_str()) {
+                    (format!("{name}?"), kind)
+                } else {
+                    (name, kind)
+                }
+            };
+            let expected: Vec<_> = declared_fields(input).into_iter().map(optional).collect();
+            assert!(expected.len() >= 5, "{input}");
+            assert_eq!(declared_fields(row), expected, "{row}");
+        }
+        // A row's left-out cluster and zone are read as empty, for the options to fill in.
+        let row: ClickHouseUserInput = read(r#"{"userName":"u"}"#).expect("valid");
+        assert_eq!((row.cluster.0.as_str(), row.zone.0.as_str()), ("", ""));
     }
 
     #[test]

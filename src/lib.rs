@@ -12,6 +12,7 @@ pub mod de;
 pub mod encoding;
 pub mod input;
 pub mod messages;
+pub mod order;
 pub mod output;
 pub mod preview;
 pub mod request;

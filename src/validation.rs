@@ -3,7 +3,6 @@
 //! broken rule of every field, so that a form can show them all at once.
 
 use crate::messages::{Charset, Lang, Rule};
-use std::collections::HashSet;
 
 /// One broken rule of one field.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -333,33 +332,34 @@ fn split_networks(raw: &[String]) -> Vec<&str> {
 
 /// The distinct entries of `user_networks`, in input order, joined with `;` as the API expects.
 pub fn join_networks(raw: &[String]) -> String {
-    let mut seen = HashSet::new();
-    let kept: Vec<&str> = split_networks(raw)
-        .into_iter()
-        .filter(|entry| seen.insert(*entry))
+    let entries = split_networks(raw);
+    let keys: Vec<Option<&str>> = entries.iter().copied().map(Some).collect();
+    let kept: Vec<&str> = entries
+        .iter()
+        .zip(crate::order::earlier_duplicates(&keys))
+        .filter_map(|(entry, earlier)| earlier.is_none().then_some(*entry))
         .collect();
     kept.join(";")
 }
 
 /// Splits, trims and checks `user_networks`; returns the distinct valid entries in input order.
 /// A repeat of a valid entry is dropped with a warning at each repeat; an invalid entry is an
-/// error each time it appears. Repeats are found in a hash set, so many networks cost O(n).
+/// error each time it appears. Repeats are found by a sort, so many networks cost O(n log n).
 fn check_networks<'a>(check: &mut Checker, raw: &'a [String]) -> Vec<&'a str> {
     const FIELD: &str = "user_networks";
     let mut kept: Vec<&str> = Vec::new();
-    let mut seen: HashSet<&str> = HashSet::new();
-    for entry in split_networks(raw) {
-        if seen.contains(entry) {
-            check.warning(
+    let entries = split_networks(raw);
+    let keys: Vec<Option<&str>> = entries.iter().copied().map(Some).collect();
+    let earlier = crate::order::earlier_duplicates(&keys);
+    for (entry, earlier) in entries.into_iter().zip(earlier) {
+        match network_rule(entry) {
+            Some(rule) => check.error(FIELD, rule),
+            None if earlier.is_some() => check.warning(
                 FIELD,
                 Rule::DuplicateNetwork {
                     entry: entry.into(),
                 },
-            );
-            continue;
-        }
-        match network_rule(entry) {
-            Some(rule) => check.error(FIELD, rule),
+            ),
             None => {
                 if entry == "::/0" || entry == "0.0.0.0/0" {
                     check.warning(
@@ -369,7 +369,6 @@ fn check_networks<'a>(check: &mut Checker, raw: &'a [String]) -> Vec<&'a str> {
                         },
                     );
                 }
-                seen.insert(entry);
                 kept.push(entry);
             }
         }

@@ -30,7 +30,7 @@ pub fn canonical_query<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> Strin
         .map(|(k, v)| (k.as_ref(), v.as_ref()))
         .filter(|(_, v)| !v.is_empty())
         .collect();
-    crate::encoding::sort_pairs(&mut pairs, true);
+    crate::order::sort_pairs(&mut pairs, true);
     join_pairs(&pairs, Quoting::QuoteKeepSlash)
 }
 

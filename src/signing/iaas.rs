@@ -17,7 +17,7 @@ pub fn canonical_query<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> Strin
         .map(|(k, v)| (k.as_ref(), v.as_ref()))
         .collect();
     // A stable sort keeps repeated keys in their given order, as Python's does.
-    crate::encoding::sort_pairs(&mut sorted, false);
+    crate::order::sort_pairs(&mut sorted, false);
     join_pairs(&sorted, Quoting::Quote)
 }
 

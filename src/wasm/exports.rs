@@ -325,52 +325,164 @@ fn new_run(
     run
 }
 
+/// Signs the valid row at an index with the given credentials and options.
+type SignRow = Box<dyn Fn(usize, &Credentials, &Resolved) -> Option<HttpRequest>>;
+
+/// What a bulk call's options and credentials say, read and checked before its rows. The steps
+/// of a bulk call that do not depend on the kind of user are plain functions, compiled once.
+struct BulkCall {
+    request_options: RequestOptions,
+    send_settings: SendSettings,
+    opts: BulkSettings,
+    defaults: DefaultCluster,
+    credentials: Credentials,
+}
+
+/// What [`BulkCall::check`] finds, once the rows are read.
+struct Checked {
+    previous: Option<Vec<PreviousRow>>,
+    resolved: Resolved,
+    jobs_endpoint: String,
+    skip_invalid: bool,
+}
+
+impl BulkCall {
+    fn lang(&self) -> Lang {
+        self.request_options.lang
+    }
+
+    fn invalid_options(&self, detail: &str) -> JsValue {
+        error(&ApiError::invalid_options(detail, self.lang()))
+    }
+
+    /// The options and credentials, read; the rest is checked by [`BulkCall::check`].
+    fn read(creds: &JsValue, options: &JsValue) -> Result<Self, JsValue> {
+        let own = Own::of(options, "options").map_err(options_error)?;
+        let read = |own: &Own| -> Result<_, api::WrongShape> {
+            Ok((
+                own.read::<RequestOptions>("options")?,
+                own.read::<SendSettings>("options")?,
+                own.read::<BulkSettings>("options")?,
+                own.read::<DefaultCluster>("options")?,
+            ))
+        };
+        let (request_options, send_settings, opts, defaults) = read(&own).map_err(options_error)?;
+        let credentials = credentials(creds, request_options.lang)?;
+        Ok(BulkCall {
+            request_options,
+            send_settings,
+            opts,
+            defaults,
+            credentials,
+        })
+    }
+
+    /// Checks `previous`, the endpoints and `onInvalid`, after the rows have been read.
+    fn check(&self, default_endpoint: &str, sends_req_id: bool) -> Result<Checked, JsValue> {
+        let previous = previous(&self.opts.previous.0, self.lang())?;
+        let resolved = resolve_for(&self.request_options, default_endpoint, sends_req_id)
+            .map_err(|e| error(&e))?;
+        let jobs_endpoint = match &self.opts.jobs_endpoint {
+            Some(endpoint) => request::normalize_endpoint(endpoint).map_err(|e| {
+                self.invalid_options(&format!(
+                    "jobsEndpoint \"{}\" must be an http:// or https:// URL",
+                    e.0
+                ))
+            })?,
+            None if self.request_options.endpoint.is_some() => resolved.endpoint.clone(),
+            None => request::DEFAULT_IAAS_ENDPOINT.to_string(),
+        };
+        let skip_invalid = match self.opts.on_invalid.as_deref() {
+            None | Some("stop") => false,
+            Some("skip") => true,
+            Some(_) => return Err(self.invalid_options("onInvalid must be 'stop' or 'skip'")),
+        };
+        Ok(Checked {
+            previous,
+            resolved,
+            jobs_endpoint,
+            skip_invalid,
+        })
+    }
+
+    /// The run of the prepared rows: `invalid` holds each row's issues (none for a row to send),
+    /// `zones` each valid row's zone, and `sign` signs a valid row with fresh options.
+    fn start(
+        self,
+        checked: Checked,
+        invalid: Vec<Vec<Issue>>,
+        zones: Vec<String>,
+        default_endpoint: &'static str,
+        sends_req_id: bool,
+        sign: SignRow,
+    ) -> Result<std::rc::Rc<bulk::Run>, JsValue> {
+        let lang = self.lang();
+        let opts = &self.opts;
+        let concurrency =
+            Concurrency::from_options(opts.concurrency.as_ref(), opts.max_concurrency)
+                .map_err(|detail| self.invalid_options(detail))?;
+        let run = new_run(
+            invalid,
+            checked.previous.as_deref(),
+            checked.skip_invalid,
+            lang,
+        );
+        let send = SendPolicy {
+            max_attempts: whole(self.send_settings.max_attempts, 5),
+            retry_cap_ms: whole(opts.retry_cap_ms, 8_000),
+            ..send_policy(&self.send_settings, lang)
+        };
+        let settings = Settings {
+            concurrency,
+            send,
+            poll_interval_ms: whole(opts.poll_interval_ms, 1_000),
+            job_timeout_ms: whole(opts.job_timeout_ms, 300_000),
+        };
+        let lookup = JobLookup {
+            endpoint: checked.jobs_endpoint,
+            method: checked.resolved.method,
+            credentials: self.credentials.clone(),
+            zones,
+        };
+        let (signal, on_progress) = (hook(&self.send_settings.signal), hook(&opts.on_progress));
+        let (request_options, resolved, credentials) =
+            (self.request_options, checked.resolved, self.credentials);
+        let sign = Box::new(move |index: usize| {
+            // Resolved for every attempt: a long run must not sign with a stale clock.
+            let fresh = resolve_for(&request_options, default_endpoint, sends_req_id)
+                .unwrap_or_else(|_| resolved.clone());
+            sign(index, &credentials, &fresh)
+        });
+        Ok(bulk::Run::new(
+            run,
+            sign,
+            lookup,
+            settings,
+            signal,
+            on_progress,
+        ))
+    }
+}
+
 /// Reads and checks every argument of a bulk call, so that a bad one rejects before anything is
-/// sent, and sets the run up.
+/// sent, and sets the run up. Only reading, validating and signing the rows depend on `A`.
 fn bulk_run<A: AddUser + 'static>(
     rows: &JsValue,
     creds: &JsValue,
     options: &JsValue,
 ) -> Result<std::rc::Rc<bulk::Run>, JsValue> {
-    let own = Own::of(options, "options").map_err(options_error)?;
-    let read = |own: &Own| -> Result<_, api::WrongShape> {
-        Ok((
-            own.read::<RequestOptions>("options")?,
-            own.read::<SendSettings>("options")?,
-            own.read::<BulkSettings>("options")?,
-            own.read::<DefaultCluster>("options")?,
-        ))
-    };
-    let (request_options, send_settings, opts, defaults) = read(&own).map_err(options_error)?;
-    let lang = request_options.lang;
-    let credentials = credentials(creds, lang)?;
-    let rows = self::rows::<A::Row>(rows, lang)?;
-    let previous = previous(&opts.previous.0, lang)?;
-    let resolved = resolve::<A>(&request_options).map_err(|e| error(&e))?;
-    let invalid_options = |detail: &str| error(&ApiError::invalid_options(detail, lang));
-    let jobs_endpoint = match &opts.jobs_endpoint {
-        Some(endpoint) => request::normalize_endpoint(endpoint).map_err(|e| {
-            invalid_options(&format!(
-                "jobsEndpoint \"{}\" must be an http:// or https:// URL",
-                e.0
-            ))
-        })?,
-        None if request_options.endpoint.is_some() => resolved.endpoint.clone(),
-        None => request::DEFAULT_IAAS_ENDPOINT.to_string(),
-    };
-    let skip_invalid = match opts.on_invalid.as_deref() {
-        None | Some("stop") => false,
-        Some("skip") => true,
-        Some(_) => return Err(invalid_options("onInvalid must be 'stop' or 'skip'")),
-    };
+    let call = BulkCall::read(creds, options)?;
+    let lang = call.lang();
+    let rows = self::rows::<A::Input>(rows, lang)?;
+    let checked = call.check(A::DEFAULT_ENDPOINT, A::SENDS_REQ_ID)?;
     let prepared = api::bulk_rows(
         rows,
         &A::ROWS,
-        (A::default_cluster(&defaults), &opts.zone),
-        previous.as_deref(),
+        (A::default_cluster(&call.defaults), &call.opts.zone),
+        checked.previous.as_deref(),
         lang,
     )
-    .map_err(|detail| invalid_options(&detail))?;
+    .map_err(|detail| call.invalid_options(&detail))?;
     let zones = prepared
         .iter()
         .map(|row| {
@@ -385,39 +497,19 @@ fn bulk_run<A: AddUser + 'static>(
             Err(issues) => (None, issues),
         })
         .unzip();
-    let concurrency = Concurrency::from_options(opts.concurrency.as_ref(), opts.max_concurrency)
-        .map_err(invalid_options)?;
-    let run = new_run(invalid, previous.as_deref(), skip_invalid, lang);
-    let send = SendPolicy {
-        max_attempts: whole(send_settings.max_attempts, 5),
-        retry_cap_ms: whole(opts.retry_cap_ms, 8_000),
-        ..send_policy(&send_settings, lang)
-    };
-    let settings = Settings {
-        concurrency,
-        send,
-        poll_interval_ms: whole(opts.poll_interval_ms, 1_000),
-        job_timeout_ms: whole(opts.job_timeout_ms, 300_000),
-    };
-    let lookup = JobLookup {
-        endpoint: jobs_endpoint,
-        method: resolved.method,
-        credentials: credentials.clone(),
+    let sign = Box::new(
+        move |index: usize, credentials: &Credentials, options: &Resolved| {
+            Some(A::sign(users.get(index)?.as_ref()?, credentials, options))
+        },
+    );
+    call.start(
+        checked,
+        invalid,
         zones,
-    };
-    let sign = Box::new(move |index: usize| {
-        // Resolved for every attempt: a long run must not sign with a stale clock.
-        let fresh = resolve::<A>(&request_options).unwrap_or_else(|_| resolved.clone());
-        Some(A::sign(users.get(index)?.as_ref()?, &credentials, &fresh))
-    });
-    Ok(bulk::Run::new(
-        run,
+        A::DEFAULT_ENDPOINT,
+        A::SENDS_REQ_ID,
         sign,
-        lookup,
-        settings,
-        hook(&send_settings.signal),
-        hook(&opts.on_progress),
-    ))
+    )
 }
 
 fn add_many<A: AddUser + 'static>(
