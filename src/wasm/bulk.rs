@@ -176,10 +176,13 @@ async fn dispatch(run: &Run) {
             };
             run.slots.take();
             run.progress(index);
-            in_flight.push(async move {
-                send_row(run, index).await;
-                run.progress(index);
-            });
+            in_flight.push(
+                async move {
+                    send_row(run, index).await;
+                    run.progress(index);
+                }
+                .boxed_local(),
+            );
         }
         if !in_flight.is_empty() {
             in_flight.next().await;
@@ -215,21 +218,25 @@ async fn send_attempts(run: &Run, index: usize, holding: &Cell<bool>) {
     // When the attempt under way was sent, and in which epoch of the limit.
     let attempt = Cell::new((http::now_ms(), run.limit.borrow().epoch()));
     let mut last_failure = None;
+    let attempt = &attempt;
     let outcome = http::send(
         request,
-        || async {
-            // Back from the wait: in flight again once there is room.
-            run.wait_for_slot().await;
-            holding.set(true);
-            attempt.set((http::now_ms(), run.limit.borrow().epoch()));
-            (run.sign)(index)
-        },
-        |answer| answer.add_user(lang),
+        Box::new(move || {
+            async move {
+                // Back from the wait: in flight again once there is room.
+                run.wait_for_slot().await;
+                holding.set(true);
+                attempt.set((http::now_ms(), run.limit.borrow().epoch()));
+                (run.sign)(index)
+            }
+            .boxed_local()
+        }),
+        &|answer| answer.add_user(lang),
         &run.settings.send,
         run.signal.as_ref(),
         false,
-        |error| bulk::retry_kind(error).is_some(),
-        |error| {
+        &|error| bulk::retry_kind(error).is_some(),
+        &mut |error| {
             // A row waiting before its retry holds no place: others may use it meanwhile.
             run.slots.give_back();
             holding.set(false);
@@ -366,15 +373,16 @@ async fn describe_jobs(
             &stamp,
         )
     };
+    let request = &request;
     http::send(
         request(),
-        || std::future::ready(Some(request())),
-        Ok,
+        Box::new(move || Box::pin(std::future::ready(Some(request())))),
+        &Ok,
         &run.settings.send,
         None,
         false,
-        ApiError::is_retryable,
-        |error| {
+        &ApiError::is_retryable,
+        &mut |error| {
             if is_strain(error) {
                 let mut limit = run.limit.borrow_mut();
                 let epoch = limit.epoch();

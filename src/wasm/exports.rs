@@ -233,13 +233,13 @@ fn add<A: AddUser>(input: JsValue, creds: JsValue, options: JsValue) -> js_sys::
         let signal: Option<AbortSignal> = hook(&settings.signal);
         let response = http::send(
             request,
-            || std::future::ready(None),
-            |answer| answer.add_user(lang),
+            http::same_request(),
+            &|answer| answer.add_user(lang),
             &send_policy(&settings, lang),
             signal.as_ref(),
             true,
-            ApiError::is_retryable,
-            |_| {},
+            &ApiError::is_retryable,
+            &mut |_| {},
         )
         .await
         .map_err(|e| error(&e))?;
@@ -599,15 +599,16 @@ async fn wait(job_id: String, options: JsValue) -> Result<JsValue, JsValue> {
         let first = build().map_err(|e| error(&e))?;
         let remaining = (deadline - http::now_ms()).max(1.0);
         policy.timeout_ms = SendPolicy::new(lang).timeout_ms.min(remaining as u32);
+        let build = &build;
         let answer = http::send(
             first,
-            || std::future::ready(build().ok()),
-            Ok,
+            Box::new(move || Box::pin(std::future::ready(build().ok()))),
+            &Ok,
             &policy,
             signal.as_ref(),
             true,
-            ApiError::is_retryable,
-            |_| {},
+            &ApiError::is_retryable,
+            &mut |_| {},
         )
         .await;
         match answer {

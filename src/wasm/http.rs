@@ -5,7 +5,7 @@
 use crate::messages::Lang;
 use crate::request::{HttpRequest, Method};
 use crate::response::{backoff_ms, parse_response, redirect_error, Answer, ApiError};
-use futures::future::{select, Either};
+use futures::future::{select, Either, LocalBoxFuture};
 use gloo_net::http::RequestBuilder;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -202,22 +202,30 @@ pub async fn send_once(
     parse_response(status, parsed, lang)
 }
 
+/// Before a retry: may wait (a bulk run's retry waits for room under its limit), then signs the
+/// request afresh (a long run must not sign with a stale clock); `None` sends the last one again.
+pub type Resign<'a> = Box<dyn FnMut() -> LocalBoxFuture<'a, Option<HttpRequest>> + 'a>;
+
+/// A retry that signs nothing afresh.
+pub fn same_request<'a>() -> Resign<'a> {
+    Box::new(|| Box::pin(std::future::ready(None)))
+}
+
 /// Sends until `accept` takes the answer, a failure `retryable` does not allow, or the last
-/// attempt, waiting a backoff with full jitter between attempts. `first` is sent first; before each
-/// retry `resign` may wait (a bulk run's retry waits for room under its limit) and sign the
-/// request afresh (a long run must not sign with a stale clock); the last one is sent again when
-/// it does not. `on_retry` hears of every failure tried again.
-/// `signal` cancels the waits and, when `abort_in_flight`, the requests too.
+/// attempt, waiting a backoff with full jitter between attempts. `first` is sent first, and
+/// `resign` runs before each retry. `on_retry` hears of every failure tried again.
+/// `signal` cancels the waits and, when `abort_in_flight`, the requests too. The hooks are trait
+/// objects so that every caller shares one copy of this loop.
 #[allow(clippy::too_many_arguments)]
-pub async fn send<T, R: std::future::Future<Output = Option<HttpRequest>>>(
+pub async fn send<T>(
     first: HttpRequest,
-    mut resign: impl FnMut() -> R,
-    accept: impl Fn(Answer) -> Result<T, ApiError>,
+    mut resign: Resign<'_>,
+    accept: &dyn Fn(Answer) -> Result<T, ApiError>,
     policy: &SendPolicy,
     signal: Option<&AbortSignal>,
     abort_in_flight: bool,
-    retryable: impl Fn(&ApiError) -> bool,
-    mut on_retry: impl FnMut(&ApiError),
+    retryable: &dyn Fn(&ApiError) -> bool,
+    on_retry: &mut dyn FnMut(&ApiError),
 ) -> Result<T, ApiError> {
     let request_signal = signal.filter(|_| abort_in_flight);
     let mut request = first;
@@ -225,7 +233,7 @@ pub async fn send<T, R: std::future::Future<Output = Option<HttpRequest>>>(
     loop {
         match send_once(&request, policy, request_signal)
             .await
-            .and_then(&accept)
+            .and_then(accept)
         {
             Err(error) if retryable(&error) && attempt + 1 < policy.max_attempts.max(1) => {
                 on_retry(&error);
