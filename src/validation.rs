@@ -330,13 +330,18 @@ fn split_networks(raw: &[String]) -> Vec<&str> {
     entries
 }
 
+/// For each network entry, the position of the first equal entry before it, if any.
+fn repeats(entries: &[&str]) -> Vec<Option<usize>> {
+    let keys: Vec<Option<&str>> = entries.iter().copied().map(Some).collect();
+    crate::order::earlier_duplicates(&keys)
+}
+
 /// The distinct entries of `user_networks`, in input order, joined with `;` as the API expects.
 pub fn join_networks(raw: &[String]) -> String {
     let entries = split_networks(raw);
-    let keys: Vec<Option<&str>> = entries.iter().copied().map(Some).collect();
     let kept: Vec<&str> = entries
         .iter()
-        .zip(crate::order::earlier_duplicates(&keys))
+        .zip(repeats(&entries))
         .filter_map(|(entry, earlier)| earlier.is_none().then_some(*entry))
         .collect();
     kept.join(";")
@@ -349,8 +354,7 @@ fn check_networks<'a>(check: &mut Checker, raw: &'a [String]) -> Vec<&'a str> {
     const FIELD: &str = "user_networks";
     let mut kept: Vec<&str> = Vec::new();
     let entries = split_networks(raw);
-    let keys: Vec<Option<&str>> = entries.iter().copied().map(Some).collect();
-    let earlier = crate::order::earlier_duplicates(&keys);
+    let earlier = repeats(&entries);
     for (entry, earlier) in entries.into_iter().zip(earlier) {
         match network_rule(entry) {
             Some(rule) => check.error(FIELD, rule),

@@ -336,6 +336,9 @@ struct BulkCall {
     opts: BulkSettings,
     defaults: DefaultCluster,
     credentials: Credentials,
+    /// Of the API called (see [`AddUser`]).
+    default_endpoint: &'static str,
+    sends_req_id: bool,
 }
 
 /// What [`BulkCall::check`] finds, once the rows are read.
@@ -355,8 +358,14 @@ impl BulkCall {
         error(&ApiError::invalid_options(detail, self.lang()))
     }
 
-    /// The options and credentials, read; the rest is checked by [`BulkCall::check`].
-    fn read(creds: &JsValue, options: &JsValue) -> Result<Self, JsValue> {
+    /// The options and credentials, read, for an API with these defaults (see [`AddUser`]);
+    /// the rest is checked by [`BulkCall::check`].
+    fn read(
+        creds: &JsValue,
+        options: &JsValue,
+        default_endpoint: &'static str,
+        sends_req_id: bool,
+    ) -> Result<Self, JsValue> {
         let own = Own::of(options, "options").map_err(options_error)?;
         let read = |own: &Own| -> Result<_, api::WrongShape> {
             Ok((
@@ -374,14 +383,20 @@ impl BulkCall {
             opts,
             defaults,
             credentials,
+            default_endpoint,
+            sends_req_id,
         })
     }
 
     /// Checks `previous`, the endpoints and `onInvalid`, after the rows have been read.
-    fn check(&self, default_endpoint: &str, sends_req_id: bool) -> Result<Checked, JsValue> {
+    fn check(&self) -> Result<Checked, JsValue> {
         let previous = previous(&self.opts.previous.0, self.lang())?;
-        let resolved = resolve_for(&self.request_options, default_endpoint, sends_req_id)
-            .map_err(|e| error(&e))?;
+        let resolved = resolve_for(
+            &self.request_options,
+            self.default_endpoint,
+            self.sends_req_id,
+        )
+        .map_err(|e| error(&e))?;
         let jobs_endpoint = match &self.opts.jobs_endpoint {
             Some(endpoint) => request::normalize_endpoint(endpoint).map_err(|e| {
                 self.invalid_options(&format!(
@@ -412,8 +427,6 @@ impl BulkCall {
         checked: Checked,
         invalid: Vec<Vec<Issue>>,
         zones: Vec<String>,
-        default_endpoint: &'static str,
-        sends_req_id: bool,
         sign: SignRow,
     ) -> Result<std::rc::Rc<bulk::Run>, JsValue> {
         let lang = self.lang();
@@ -445,8 +458,15 @@ impl BulkCall {
             zones,
         };
         let (signal, on_progress) = (hook(&self.send_settings.signal), hook(&opts.on_progress));
-        let (request_options, resolved, credentials) =
-            (self.request_options, checked.resolved, self.credentials);
+        // The signer keeps only what it needs, not the rest of the options.
+        let BulkCall {
+            request_options,
+            credentials,
+            default_endpoint,
+            sends_req_id,
+            ..
+        } = self;
+        let resolved = checked.resolved;
         let sign = Box::new(move |index: usize| {
             // Resolved for every attempt: a long run must not sign with a stale clock.
             let fresh = resolve_for(&request_options, default_endpoint, sends_req_id)
@@ -471,10 +491,10 @@ fn bulk_run<A: AddUser + 'static>(
     creds: &JsValue,
     options: &JsValue,
 ) -> Result<std::rc::Rc<bulk::Run>, JsValue> {
-    let call = BulkCall::read(creds, options)?;
+    let call = BulkCall::read(creds, options, A::DEFAULT_ENDPOINT, A::SENDS_REQ_ID)?;
     let lang = call.lang();
     let rows = self::rows::<A::Input>(rows, lang)?;
-    let checked = call.check(A::DEFAULT_ENDPOINT, A::SENDS_REQ_ID)?;
+    let checked = call.check()?;
     let prepared = api::bulk_rows(
         rows,
         &A::ROWS,
@@ -502,14 +522,7 @@ fn bulk_run<A: AddUser + 'static>(
             Some(A::sign(users.get(index)?.as_ref()?, credentials, options))
         },
     );
-    call.start(
-        checked,
-        invalid,
-        zones,
-        A::DEFAULT_ENDPOINT,
-        A::SENDS_REQ_ID,
-        sign,
-    )
+    call.start(checked, invalid, zones, sign)
 }
 
 fn add_many<A: AddUser + 'static>(
