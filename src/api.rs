@@ -8,7 +8,7 @@ use crate::input::{
 use crate::messages::Lang;
 use crate::request::{self, Credentials, HttpRequest, Method, Stamp};
 use crate::response::{ApiError, ErrorKind};
-use crate::timestamp::{format_timestamp, parse_timestamp};
+use crate::timestamp::{format_millis, format_timestamp, parse_timestamp};
 use crate::validation::{
     self, ClickHouseUser, EhpcUser, Issue, ValidClickHouseUser, ValidEhpcUser,
 };
@@ -209,7 +209,8 @@ fn check_previous(previous: &[PreviousRow], keys: &[Option<(&str, &str)>]) -> Re
     Ok(())
 }
 
-const TIMESTAMP_RULE: &str = "timestamp must be a Date, milliseconds, or YYYY-MM-DDTHH:MM:SSZ";
+const TIMESTAMP_RULE: &str =
+    "timestamp must be a Date, milliseconds, or YYYY-MM-DDTHH:MM:SSZ, in the years 0000 to 9999";
 
 /// Reads an argument of type `T` from a JSON value as wasm reads it from a JavaScript value:
 /// `null` is the default, anything but an object is refused, and a field of the wrong type is
@@ -277,8 +278,8 @@ impl RequestOptions {
         };
         let time_stamp = match &self.timestamp {
             None => format_timestamp((now_ms() / 1000.0).floor() as i64),
-            Some(Timestamp::Millis(ms)) if ms.is_finite() => {
-                format_timestamp((ms / 1000.0).floor() as i64)
+            Some(Timestamp::Millis(ms)) => {
+                format_millis(*ms).ok_or_else(|| invalid(TIMESTAMP_RULE.into()))?
             }
             Some(Timestamp::Text(text)) => {
                 // `Date.toJSON()` adds milliseconds, which the APIs do not sign.
@@ -534,6 +535,9 @@ mod tests {
             (r#"{"timestamp":"yesterday"}"#, "timestamp"),
             (r#"{"timestamp":"2026-11-23T08:31:00.Z"}"#, "timestamp"),
             (r#"{"timestamp":true}"#, "timestamp"),
+            // A `Date` past year 9999 (8.64e15 is the largest) or any number that far.
+            (r#"{"timestamp":8.64e15}"#, "years 0000 to 9999"),
+            (r#"{"timestamp":-1e300}"#, "years 0000 to 9999"),
             (r#"{"reqId":"xyz"}"#, "reqId"),
             ("[]", "options"),
         ] {

@@ -16,6 +16,9 @@ use tsify::Tsify;
 pub const ALREADY_EXISTS: i64 = 2110;
 /// The most job ids one DescribeJobs call asks about.
 pub const JOBS_PER_POLL: usize = 100;
+/// The most rows one bulk call takes: far more than an import needs, and a bound on the memory a
+/// call can take, which the module keeps once grown. A longer list is sent in several calls.
+pub const MAX_ROWS: usize = 100_000;
 
 /// Where a row ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Tsify)]

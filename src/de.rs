@@ -149,7 +149,28 @@ pub fn optional_integer<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, 
     }
 }
 
-/// A list of `T`, empty for `null` and absent; anything else is refused without being looked into.
+/// The most items a list argument or answer field may hold: far more than any of them needs, and
+/// a bound on what reading one costs.
+pub const MAX_LIST_ITEMS: usize = 10_000;
+
+/// The items of a list, refused at the first one past [`MAX_LIST_ITEMS`].
+pub fn items<'de, A: SeqAccess<'de>, T: de::Deserialize<'de>>(
+    mut seq: A,
+) -> Result<Vec<T>, A::Error> {
+    let mut items = Vec::new();
+    while let Some(item) = seq.next_element()? {
+        if items.len() == MAX_LIST_ITEMS {
+            return Err(A::Error::custom(format_args!(
+                "a list of at most {MAX_LIST_ITEMS} items"
+            )));
+        }
+        items.push(item);
+    }
+    Ok(items)
+}
+
+/// A list of `T`, empty for `null` and absent; anything else is refused without being looked into,
+/// and so is a list of more than [`MAX_LIST_ITEMS`], at the first item past them.
 pub fn list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
@@ -161,12 +182,8 @@ where
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("a list")
         }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
-            let mut items = Vec::new();
-            while let Some(item) = seq.next_element()? {
-                items.push(item);
-            }
-            Ok(items)
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Vec<T>, A::Error> {
+            items(seq)
         }
         fn visit_unit<E: de::Error>(self) -> Result<Vec<T>, E> {
             Ok(Vec::new())
@@ -268,5 +285,19 @@ mod tests {
             let error = probe(json).expect_err(json);
             assert!(error.contains(needle), "{json}: {error}");
         }
+    }
+
+    #[test]
+    fn a_list_is_read_up_to_its_limit_and_refused_past_it() {
+        let items = |n: usize| format!(r#"{{"items":[{}]}}"#, vec![r#""x""#; n].join(","));
+        assert_eq!(
+            probe(&items(MAX_LIST_ITEMS))
+                .expect("at the limit")
+                .items
+                .len(),
+            MAX_LIST_ITEMS
+        );
+        let error = probe(&items(MAX_LIST_ITEMS + 1)).expect_err("past the limit");
+        assert!(error.contains("at most 10000 items"), "{error}");
     }
 }

@@ -69,15 +69,9 @@ fn networks<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D
         fn visit_none<E>(self) -> Result<Self::Value, E> {
             Ok(Vec::new())
         }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(
-            self,
-            mut seq: A,
-        ) -> Result<Self::Value, A::Error> {
-            let mut list = Vec::new();
-            while let Some(crate::de::Item(item)) = seq.next_element()? {
-                list.push(item);
-            }
-            Ok(list)
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            let items: Vec<crate::de::Item> = crate::de::items(seq)?;
+            Ok(items.into_iter().map(|item| item.0).collect())
         }
     }
     deserializer.deserialize_any(Networks)
@@ -557,6 +551,22 @@ mod tests {
         assert_eq!(missing.password, Text::default());
         assert!(read::<ClickHouseUserInput>(r#"{"userName": 5}"#).is_err());
         assert!(read::<EhpcUserInput>(r#""isabel""#).is_err());
+    }
+
+    #[test]
+    fn networks_may_be_a_list_of_at_most_max_list_items() {
+        let list = |n: usize| {
+            let items = vec![r#""10.0.0.1""#; n].join(",");
+            read::<ClickHouseUserInput>(&format!(r#"{{"userNetworks":[{items}]}}"#))
+        };
+        let most = crate::de::MAX_LIST_ITEMS;
+        assert_eq!(
+            list(most).expect("at the limit").user_networks.0.len(),
+            most
+        );
+        assert!(list(most + 1)
+            .expect_err("past it")
+            .contains("at most 10000 items"));
     }
 
     #[test]

@@ -391,6 +391,20 @@ pub fn redirect_error(status: u16, lang: Lang) -> ApiError {
     }
 }
 
+/// An answer longer than any answer of these APIs, which is not read: `max_mib` says how long.
+pub fn answer_too_long(status: u16, max_mib: u32, lang: Lang) -> ApiError {
+    let message = match lang {
+        Lang::En => format!(
+            "The server's answer (HTTP {status}) is longer than {max_mib} MiB, which no answer of this API is, so it was not read."
+        ),
+        Lang::Zh => format!("服务器的应答（HTTP {status}）超过 {max_mib} MiB，不是此 API 的应答，未读取。"),
+    };
+    ApiError {
+        status: Some(status),
+        ..ApiError::new(ErrorKind::BadResponse, message)
+    }
+}
+
 /// Where a job stands, as DescribeJobs reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum JobStatus {
@@ -493,6 +507,23 @@ mod tests {
         assert_eq!((error.kind, error.status), (ErrorKind::Http, Some(307)));
         assert!(error.message.contains("redirect"));
         assert!(redirect_error(302, Lang::Zh).message.contains("重定向"));
+    }
+
+    #[test]
+    fn answers_too_long_are_bad_responses_that_say_how_long() {
+        let error = answer_too_long(200, 4, Lang::En);
+        assert_eq!(
+            (error.kind, error.status),
+            (ErrorKind::BadResponse, Some(200))
+        );
+        assert!(
+            error.message.contains("longer than 4 MiB"),
+            "{}",
+            error.message
+        );
+        assert!(answer_too_long(200, 4, Lang::Zh)
+            .message
+            .contains("超过 4 MiB"));
     }
 
     #[test]

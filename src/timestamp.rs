@@ -14,6 +14,19 @@ pub fn format_timestamp(unix_seconds: i64) -> String {
     )
 }
 
+/// The first and last second the format can write: 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
+const FIRST_SECOND: i64 = -62_167_219_200;
+const LAST_SECOND: i64 = 253_402_300_799;
+
+/// Formats milliseconds since the epoch (what a `Date` holds) to the second; `None` for a number
+/// outside the years the format can write, 0000 to 9999, or not a number at all.
+pub fn format_millis(ms: f64) -> Option<String> {
+    let seconds = (ms / 1000.0).floor();
+    (FIRST_SECOND as f64..=LAST_SECOND as f64)
+        .contains(&seconds)
+        .then(|| format_timestamp(seconds as i64))
+}
+
 /// Parses `YYYY-MM-DDTHH:MM:SSZ` into Unix seconds; `None` for anything else.
 pub fn parse_timestamp(text: &str) -> Option<i64> {
     let b = text.as_bytes();
@@ -91,6 +104,37 @@ mod tests {
     fn parse_is_the_inverse_of_format() {
         for t in [0, 1_377_613_810, 951_782_400, 1_795_000_000, 4_102_444_799] {
             assert_eq!(parse_timestamp(&format_timestamp(t)), Some(t));
+        }
+    }
+
+    #[test]
+    fn milliseconds_format_within_the_years_the_format_writes() {
+        assert_eq!(parse_timestamp("0000-01-01T00:00:00Z"), Some(FIRST_SECOND));
+        assert_eq!(parse_timestamp("9999-12-31T23:59:59Z"), Some(LAST_SECOND));
+        let ms = |seconds: i64| seconds as f64 * 1000.0;
+        assert_eq!(
+            format_millis(1_377_613_810_999.0).as_deref(),
+            Some("2013-08-27T14:30:10Z")
+        );
+        assert_eq!(format_millis(-1.0).as_deref(), Some("1969-12-31T23:59:59Z"));
+        assert_eq!(
+            format_millis(ms(FIRST_SECOND)).as_deref(),
+            Some("0000-01-01T00:00:00Z")
+        );
+        assert_eq!(
+            format_millis(ms(LAST_SECOND) + 999.0).as_deref(),
+            Some("9999-12-31T23:59:59Z")
+        );
+        for outside in [
+            ms(FIRST_SECOND) - 1.0,
+            ms(LAST_SECOND + 1),
+            8.64e15,
+            1e300,
+            -1e300,
+            f64::NAN,
+            f64::INFINITY,
+        ] {
+            assert_eq!(format_millis(outside), None, "{outside}");
         }
     }
 

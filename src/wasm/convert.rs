@@ -56,24 +56,53 @@ pub fn read<T: DeserializeOwned + Default>(value: &JsValue, what: &str) -> Resul
     Own::of(value, what)?.read(what)
 }
 
+/// Past this many properties, the wrong one is not looked for (and the error names none): each
+/// look reads the argument again, and what an argument declares is a few dozen fields at most.
+const MOST_PROPERTIES_SEARCHED: u32 = 256;
+
 /// The first property that `refused` refuses on its own: every field may be left out, so the
 /// field that is wrong is the one that fails alone.
 fn wrong_field(own: &JsValue, refused: &dyn Fn(JsValue) -> bool) -> Option<String> {
-    js_sys::Object::entries(own.unchecked_ref())
-        .iter()
-        .find_map(|entry| {
-            let alone = js_sys::Object::from_entries(&js_sys::Array::of1(&entry)).ok()?;
-            refused(alone.into())
-                .then(|| js_sys::Array::from(&entry).get(0).as_string())
-                .flatten()
-        })
+    let entries = js_sys::Object::entries(own.unchecked_ref());
+    if entries.length() > MOST_PROPERTIES_SEARCHED {
+        return None;
+    }
+    entries.iter().find_map(|entry| {
+        let alone = js_sys::Object::from_entries(&js_sys::Array::of1(&entry)).ok()?;
+        refused(alone.into())
+            .then(|| js_sys::Array::from(&entry).get(0).as_string())
+            .flatten()
+    })
 }
 
-/// A copy of an array's items, or `None` when reading them throws.
-pub fn copy_array(value: &JsValue) -> Option<js_sys::Array> {
-    object_assign(&js_sys::Array::new(), value)
-        .ok()
-        .map(JsCast::unchecked_into)
+/// Why a list argument is refused.
+pub enum ListRefused {
+    /// Not an array, or reading it threw.
+    NotAList,
+    /// More than the most it may hold.
+    TooLong,
+}
+
+/// A copy of a list's items, so that an index getter or proxy that throws cannot throw through.
+/// The length is looked at before anything is copied: a sparse list can claim billions of items.
+pub fn copy_list(value: &JsValue, max: usize) -> Result<js_sys::Array, ListRefused> {
+    if !js_sys::Array::is_array(value) {
+        return Err(ListRefused::NotAList);
+    }
+    let too_long = |length: f64| length > max as f64;
+    let claimed =
+        js_sys::Reflect::get(value, &"length".into()).map_err(|_| ListRefused::NotAList)?;
+    if claimed.as_f64().is_some_and(too_long) {
+        return Err(ListRefused::TooLong);
+    }
+    let copy: js_sys::Array = object_assign(&js_sys::Array::new(), value)
+        .map_err(|_| ListRefused::NotAList)?
+        .unchecked_into();
+    // A proxy may claim one length and hold more.
+    if too_long(f64::from(copy.length())) {
+        return Err(ListRefused::TooLong);
+    }
+    Ok(copy)
 }
 
 /// [`read`], with a wrong shape as an `invalid_input` error in the caller's language.

@@ -4,11 +4,11 @@
 
 use super::bulk::{self, JobLookup, Settings};
 use super::convert::{
-    self, error, error_with, hook, options_error, read_input, read_options, to_js, Own,
+    self, error, error_with, hook, options_error, read_input, read_options, to_js, ListRefused, Own,
 };
 use super::http::{self, SendPolicy};
 use crate::api::{self, AddUser, ClickHouse, Ehpc, Resolved};
-use crate::bulk::{BulkResult, BulkRun};
+use crate::bulk::{BulkResult, BulkRun, MAX_ROWS};
 use crate::concurrency::Concurrency;
 use crate::input::{
     whole, BulkSettings, DefaultCluster, DescribeJobsInput, PreviousRow, RequestOptions,
@@ -46,8 +46,14 @@ fn optional<T: Into<JsValue>>(options: Option<T>) -> JsValue {
     options.map_or(JsValue::UNDEFINED, Into::into)
 }
 
-/// A promise of `future`.
+/// A promise of `future`. Boxed, so that `future_to_promise` is compiled once for every export.
 fn promise(future: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> js_sys::Promise {
+    to_promise(Box::pin(future))
+}
+
+fn to_promise(
+    future: std::pin::Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>,
+) -> js_sys::Promise {
     wasm_bindgen_futures::future_to_promise(future)
 }
 
@@ -273,12 +279,15 @@ fn rows<R: serde::de::DeserializeOwned + Default>(
     value: &JsValue,
     lang: Lang,
 ) -> Result<Vec<Result<R, api::WrongShape>>, JsValue> {
-    let invalid = || error(&api::WrongShape("rows must be a list".into()).into_error(lang));
-    if !js_sys::Array::is_array(value) {
-        return Err(invalid());
-    }
-    // A copy of the items, so that an index getter or proxy that throws cannot throw through.
-    let items: js_sys::Array = convert::copy_array(value).ok_or_else(invalid)?;
+    let items = convert::copy_list(value, MAX_ROWS).map_err(|refused| {
+        let detail = match refused {
+            ListRefused::NotAList => "rows must be a list".to_string(),
+            ListRefused::TooLong => format!(
+                "rows must be a list of at most {MAX_ROWS} rows; send a longer one in several calls"
+            ),
+        };
+        error(&api::WrongShape(detail).into_error(lang))
+    })?;
     Ok(items
         .iter()
         .map(|row| convert::read(&row, "a row"))
@@ -292,10 +301,12 @@ fn previous(value: &JsValue, lang: Lang) -> Result<Option<Vec<PreviousRow>>, JsV
         return Ok(None);
     }
     let refuse = |detail: String| error(&ApiError::invalid_options(&detail, lang));
-    let items = js_sys::Array::is_array(value)
-        .then(|| convert::copy_array(value))
-        .flatten()
-        .ok_or_else(|| refuse("previous must be a list".into()))?;
+    let items = convert::copy_list(value, MAX_ROWS).map_err(|refused| {
+        refuse(match refused {
+            ListRefused::NotAList => "previous must be a list".to_string(),
+            ListRefused::TooLong => format!("previous must hold at most {MAX_ROWS} entries"),
+        })
+    })?;
     items
         .iter()
         .enumerate()
@@ -543,7 +554,8 @@ fn add_many<A: AddUser + 'static>(
     }
 }
 
-/// Adds many ClickHouse accounts; resolves to `{ results, counts }` with one result per row.
+/// Adds many ClickHouse accounts (at most 100,000 rows per call); resolves to `{ results, counts }`
+/// with one result per row.
 #[wasm_bindgen(js_name = addClickHouseUsers, unchecked_return_type = "Promise<BulkResult>")]
 pub fn add_clickhouse_users(
     #[wasm_bindgen(unchecked_param_type = "ClickHouseUserRow[]")] rows: JsValue,
@@ -553,7 +565,8 @@ pub fn add_clickhouse_users(
     add_many::<ClickHouse>(rows, credentials, optional(options))
 }
 
-/// Adds many EHPC users; resolves to `{ results, counts }` with one result per row.
+/// Adds many EHPC users (at most 100,000 rows per call); resolves to `{ results, counts }`
+/// with one result per row.
 #[wasm_bindgen(js_name = addEhpcUsers, unchecked_return_type = "Promise<BulkResult>")]
 pub fn add_ehpc_users(
     #[wasm_bindgen(unchecked_param_type = "EhpcUserRow[]")] rows: JsValue,

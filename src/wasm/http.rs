@@ -4,14 +4,28 @@
 
 use crate::messages::Lang;
 use crate::request::{HttpRequest, Method};
-use crate::response::{backoff_ms, parse_response, redirect_error, Answer, ApiError};
+use crate::response::{
+    answer_too_long, backoff_ms, parse_response, redirect_error, Answer, ApiError,
+};
 use futures::future::{select, Either, LocalBoxFuture};
 use gloo_net::http::RequestBuilder;
 use std::cell::Cell;
 use std::rc::Rc;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, RequestRedirect, ResponseType};
+
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse`, of a text that stays in JavaScript: an answer is never copied into the module.
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn parse_json(text: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// The longest answer that is parsed, in MiB of UTF-16 units: far longer than any answer of these
+/// APIs, and a bound on what a hostile server can make the module read.
+const MAX_ANSWER_MIB: u32 = 4;
 
 /// How requests are sent.
 #[derive(Clone, Debug)]
@@ -191,15 +205,31 @@ pub async fn send_once(
     if response.type_() == ResponseType::Opaqueredirect || (300..400).contains(&status) {
         return Err(redirect_error(status, lang));
     }
-    let text = response
-        .text()
-        .await
-        .map_err(|e| no_answer(&e.to_string(), signal, &timed_out, policy))?;
+    let response = web_sys::Response::from(response);
+    let read = match response.text() {
+        Ok(text) => JsFuture::from(text).await,
+        Err(error) => Err(error),
+    };
+    let text = read.map_err(|e| no_answer(&rejection(&e), signal, &timed_out, policy))?;
+    let length = text
+        .dyn_ref::<js_sys::JsString>()
+        .map_or(0, js_sys::JsString::length);
+    if length > MAX_ANSWER_MIB << 20 {
+        return Err(answer_too_long(status, MAX_ANSWER_MIB, lang));
+    }
     // The platform's parser, then only the documented fields: nothing walks the rest.
-    let parsed = js_sys::JSON::parse(&text)
+    let parsed = parse_json(&text)
         .ok()
         .and_then(|json| serde_wasm_bindgen::from_value::<Answer>(json).ok());
     parse_response(status, parsed, lang)
+}
+
+/// What a rejection says: an `Error`'s own words (`TypeError: terminated`), else a general one.
+fn rejection(error: &JsValue) -> String {
+    error.dyn_ref::<js_sys::Error>().map_or_else(
+        || "the answer could not be read".to_string(),
+        |error| error.to_string().into(),
+    )
 }
 
 /// Before a retry: may wait (a bulk run's retry waits for room under its limit), then signs the

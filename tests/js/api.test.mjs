@@ -2,6 +2,7 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as qc from 'qingcloud-useradd';
+import { initSync } from 'qingcloud-useradd/web';
 import { startScriptedServer } from './scripted-server.mjs';
 
 const credentials = { accessKeyId: 'QYACCESSKEYIDEXAMPLE', secretAccessKey: 'SECRET-never-shown' };
@@ -58,7 +59,30 @@ describe('validation', () => {
       assert.throws(() => qc.buildClickHouseAddUsersRequest({ ...clickhouse, ...bad }, credentials), (e) => qc.isQingCloudError(e) && e.code === 'invalid_input' && e.message.length < 200);
     }
     assert.throws(() => qc.buildDescribeJobsRequest({ zone: 'pek3', jobs: deep }, credentials), (e) => e.code === 'invalid_input');
+    // With 100,000 other properties, the wrong one is not looked for (each look reads the argument
+    // again): the error names the argument instead.
+    const crowded = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`extra${i}`, i]));
+    assert.throws(() => qc.validateClickHouseUser({ ...crowded, ...clickhouse, userNetworks: 42 }), (e) => e.code === 'invalid_input' && /^Invalid input: the ClickHouse user: .*invalid type/.test(e.message));
+    assert.equal(qc.validateClickHouseUser({ ...crowded, ...clickhouse }).ok, true);
     assert.equal(qc.validateClickHouseUser(clickhouse).ok, true);
+  });
+
+  test('networks past their bounds are one clear error, and what is past a list bound is not read', () => {
+    // A list: read up to 10,000 items, refused at the next one.
+    const items = (n) => ({ ...clickhouse, userNetworks: new Array(n).fill('10.0.0.1') });
+    assert.equal(qc.validateClickHouseUser(items(10_000)).errors[0].code, 'too_long');
+    for (const n of [10_001, 5_000_000]) {
+      assert.throws(() => qc.validateClickHouseUser(items(n)), (e) => e.code === 'invalid_input' && /userNetworks: .*at most 10000 items/.test(e.message));
+    }
+    // Text: past 16,384 characters, one error, however many networks and repeats it holds.
+    for (const lang of ['en', 'zh']) {
+      const report = qc.validateClickHouseUser({ ...clickhouse, userNetworks: '10.0.0.1;'.repeat(1_000_000) }, { lang });
+      assert.deepEqual(report.errors.map((e) => [e.field, e.code]), [['user_networks', 'too_long']]);
+      assert.deepEqual(report.warnings.filter((w) => w.field === 'user_networks'), []);
+      assert.match(report.errors[0].message, lang === 'en' ? /at most 16384 characters/ : /最多只能有 16384 个字符/);
+    }
+    const most = Array.from({ length: 256 }, (_, i) => `fd00:${i.toString(16)}:ffff:ffff:ffff:ffff:ffff:ffff/128`).join('\n');
+    assert.equal(qc.validateClickHouseUser({ ...clickhouse, userNetworks: most }).ok, true);
   });
 
   test('getters are read like plain properties, even one that calls back into the module; one that throws is refused', () => {
@@ -130,6 +154,12 @@ describe('encoding and building', () => {
       assert.throws(() => qc.buildClickHouseAddUsersRequest(clickhouse, credentials, options), (e) => e.code === 'invalid_options' && e.message.includes(field));
     }
     assert.throws(() => qc.buildEhpcAddUserRequest(ehpc, { accessKeyId: 'AK' }), (e) => e.code === 'invalid_options' && /secretAccessKey/.test(e.message));
+    // A time stamp the signed format cannot write (years 0000 to 9999) is refused, not wrapped.
+    for (const timestamp of [new Date(8.64e15), 1e300, -1e15, new Date(NaN), Infinity]) {
+      assert.throws(() => qc.buildClickHouseAddUsersRequest(clickhouse, credentials, { timestamp }), (e) => e.code === 'invalid_options' && /timestamp .*years 0000 to 9999/.test(e.message));
+    }
+    const latest = qc.buildEhpcAddUserRequest(ehpc, credentials, { timestamp: new Date('9999-12-31T23:59:59.999Z') });
+    assert.ok(latest.url.includes('timestamp=9999-12-31T23%3A59%3A59Z'), latest.url);
   });
 
   test('the preview masks the signature and passwords and gives a curl command', () => {
@@ -246,6 +276,20 @@ describe('hostile answers', () => {
       assert.equal(s.received.length, 1);
     }
     assert.equal(target.received.length, 0, 'nothing reached the redirect target');
+  });
+
+  test('an answer longer than 4 MiB is a bad_response that says so, and is not read into the module', async () => {
+    // Node's entry has already instantiated the module; initSync hands back its exports.
+    const { memory } = initSync({ module: new Uint8Array(0) });
+    const padded = (length) => `{"ret_code":0,"action":"HpcUserAddUserResponse","job_id":"j-1","pad":"${'x'.repeat(length)}"}`;
+    const before = memory.buffer.byteLength;
+    const s = await server([{ body: padded(24 << 20) }, { body: padded(4 << 20) }, { body: padded(3 << 20) }]);
+    const error = await rejectsWith(qc.addEhpcUser(ehpc, credentials, { endpoint: s.url }), 'bad_response');
+    assert.match(error.message, /longer than 4 MiB/);
+    await rejectsWith(qc.addEhpcUser(ehpc, credentials, { endpoint: s.url }), 'bad_response');
+    // An answer within the bound is parsed where it is: its undocumented field is never copied in.
+    assert.equal((await qc.addEhpcUser(ehpc, credentials, { endpoint: s.url })).jobId, 'j-1');
+    assert.ok(memory.buffer.byteLength - before < 1 << 20, `the module's memory grew from ${before} to ${memory.buffer.byteLength} bytes`);
   });
 
   test('answers nested 100,000 deep are refused or ignored, and the module keeps working', async () => {

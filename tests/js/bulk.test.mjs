@@ -139,6 +139,26 @@ describe('validation, duplicates and cancellation', () => {
     );
     assert.equal((await sandbox.requests()).length, 0);
   });
+
+  test('rows and previous entries past 100,000 are refused before any is read, sparse lists too', async () => {
+    await sandbox.reset();
+    const options = { endpoint: sandbox.url, cluster: DEMO.clickhouseCluster, zone: DEMO.zone };
+    const row = { userName: 'never_sent', userPassword: 'Str0ng&Pass/word', userNetworks: '10.0.0.0/8' };
+    // A sparse list claims 4,294,967,295 rows and holds one.
+    const sparse = [];
+    sparse[2 ** 32 - 2] = row;
+    for (const rows of [sparse, new Array(100_001).fill(row)]) {
+      await assert.rejects(qc.addClickHouseUsers(rows, credentials, options), (e) => e.code === 'invalid_input' && /at most 100000 rows/.test(e.message));
+    }
+    for (const previous of [sparse, new Array(100_001).fill({ index: 0, status: 'created' })]) {
+      await assert.rejects(qc.addClickHouseUsers([row], credentials, { ...options, previous }), (e) => e.code === 'invalid_options' && /previous must hold at most 100000/.test(e.message));
+    }
+    // 100,000 rows are taken: here the run is aborted before it starts, so none is sent.
+    const most = Array.from({ length: 100_000 }, (_, i) => ({ ...row, userName: `u${i}` }));
+    const aborted = await qc.addClickHouseUsers(most, credentials, { ...options, signal: AbortSignal.abort() });
+    assert.equal(aborted.counts.not_sent, 100_000);
+    assert.equal((await sandbox.requests()).length, 0);
+  });
 });
 
 describe("concurrency 'auto' against an API that takes 4 requests at once", () => {
