@@ -116,6 +116,21 @@ pub fn optional_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>
     }
 }
 
+/// The most characters kept of each text in an answer. The documented ids and messages are far
+/// shorter, and a bulk run keeps some for every row, so a hostile server cannot fill the module.
+pub const ANSWER_TEXT_MAX: usize = 1_000;
+
+/// A text of an answer, cut to [`ANSWER_TEXT_MAX`] characters and an ellipsis when longer, or
+/// `None` for `null` and absent.
+pub fn answer_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(
+        optional_string(d)?.map(|text| match text.char_indices().nth(ANSWER_TEXT_MAX) {
+            Some((cut, _)) => format!("{}…", &text[..cut]),
+            None => text,
+        }),
+    )
+}
+
 /// A number, or `None` for `null` and absent.
 pub fn optional_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
     match d.deserialize_option(Scalar(Want::Number))? {
@@ -285,6 +300,24 @@ mod tests {
             let error = probe(json).expect_err(json);
             assert!(error.contains(needle), "{json}: {error}");
         }
+    }
+
+    #[test]
+    fn an_answer_text_is_kept_to_its_longest() {
+        #[derive(serde::Deserialize)]
+        struct Said {
+            #[serde(default, deserialize_with = "answer_text")]
+            message: Option<String>,
+        }
+        let said = |text: &str| {
+            let json = serde_json::json!({ "message": text }).to_string();
+            serde_json::from_str::<Said>(&json).expect("valid").message
+        };
+        let most = "说".repeat(ANSWER_TEXT_MAX);
+        assert_eq!(said(&most), Some(most.clone()));
+        assert_eq!(said(&format!("{most}and more")), Some(format!("{most}…")));
+        let absent: Said = serde_json::from_str("{}").expect("valid");
+        assert_eq!(absent.message, None);
     }
 
     #[test]

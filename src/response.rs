@@ -246,15 +246,15 @@ impl ApiError {
 pub struct Answer {
     #[serde(default, deserialize_with = "crate::de::optional_integer")]
     pub ret_code: Option<i64>,
-    #[serde(default, deserialize_with = "crate::de::optional_string")]
+    #[serde(default, deserialize_with = "crate::de::answer_text")]
     pub message: Option<String>,
-    #[serde(default, deserialize_with = "crate::de::optional_string")]
+    #[serde(default, deserialize_with = "crate::de::answer_text")]
     pub action: Option<String>,
-    #[serde(default, deserialize_with = "crate::de::optional_string")]
+    #[serde(default, deserialize_with = "crate::de::answer_text")]
     pub job_id: Option<String>,
-    #[serde(default, deserialize_with = "crate::de::optional_string")]
+    #[serde(default, deserialize_with = "crate::de::answer_text")]
     pub service: Option<String>,
-    #[serde(default, deserialize_with = "crate::de::optional_string")]
+    #[serde(default, deserialize_with = "crate::de::answer_text")]
     pub cluster_id: Option<String>,
     #[serde(default, deserialize_with = "crate::de::list")]
     pub job_set: Vec<Job>,
@@ -265,29 +265,29 @@ pub struct Answer {
 #[serde(rename_all(serialize = "camelCase"))]
 pub struct Job {
     // Every job this library returns has both.
-    #[serde(default, deserialize_with = "crate::de::optional_string")]
+    #[serde(default, deserialize_with = "crate::de::answer_text")]
     #[tsify(type = "string")]
     pub job_id: Option<String>,
-    #[serde(default, deserialize_with = "crate::de::optional_string")]
+    #[serde(default, deserialize_with = "crate::de::answer_text")]
     #[tsify(type = "JobStatus")]
     pub status: Option<String>,
     #[serde(
         default,
-        deserialize_with = "crate::de::optional_string",
+        deserialize_with = "crate::de::answer_text",
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional, type = "string")]
     pub job_action: Option<String>,
     #[serde(
         default,
-        deserialize_with = "crate::de::optional_string",
+        deserialize_with = "crate::de::answer_text",
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional, type = "string")]
     pub create_time: Option<String>,
     #[serde(
         default,
-        deserialize_with = "crate::de::optional_string",
+        deserialize_with = "crate::de::answer_text",
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional, type = "string")]
@@ -302,7 +302,7 @@ pub struct Job {
     pub error_code: Option<i64>,
     #[serde(
         default,
-        deserialize_with = "crate::de::optional_string",
+        deserialize_with = "crate::de::answer_text",
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional, type = "string")]

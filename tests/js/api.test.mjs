@@ -290,6 +290,11 @@ describe('hostile answers', () => {
     // An answer within the bound is parsed where it is: its undocumented field is never copied in.
     assert.equal((await qc.addEhpcUser(ehpc, credentials, { endpoint: s.url })).jobId, 'j-1');
     assert.ok(memory.buffer.byteLength - before < 1 << 20, `the module's memory grew from ${before} to ${memory.buffer.byteLength} bytes`);
+    // Of each text an answer gives, 1,000 characters are kept: a bulk run keeps some for every row.
+    const long = await server([{ body: { ret_code: 1400, message: `denied ${'x'.repeat(3 << 20)}` } }]);
+    const denied = await rejectsWith(qc.addEhpcUser(ehpc, credentials, { endpoint: long.url }), 'api_error');
+    assert.match(denied.message, /denied x+…/);
+    assert.ok(denied.message.length < 1_200, `a message of ${denied.message.length} characters`);
   });
 
   test('answers nested 100,000 deep are refused or ignored, and the module keeps working', async () => {
