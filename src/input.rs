@@ -90,7 +90,8 @@ pub struct ClickHouseUserInput {
     pub user_name: Text,
     #[tsify(type = "string")]
     pub user_password: Text,
-    /// Addresses or CIDR blocks, as a list or one string separated by `;` or line breaks.
+    /// Addresses or CIDR blocks, as a list or one string separated by `;` or line breaks: at most
+    /// 256 networks and 16,384 characters in all (a list holds at most 10,000 items).
     #[tsify(type = "string | string[]")]
     pub user_networks: Networks,
 }

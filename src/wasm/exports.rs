@@ -188,12 +188,17 @@ pub fn preview_request(
     #[wasm_bindgen(unchecked_param_type = "SignedRequest")] request: JsValue,
 ) -> Result<JsValue, JsValue> {
     let request: RequestToPreview = read_input(&request, "the request", Lang::En)?;
+    // What the preview shows must be what would be sent: no other method passes for GET.
+    let method = match request.method.to_ascii_uppercase().as_str() {
+        "GET" => Method::Get,
+        "POST" => Method::Post,
+        _ => {
+            let shape = api::WrongShape("the request: method must be GET or POST".into());
+            return Err(error(&shape.into_error(Lang::En)));
+        }
+    };
     let request = HttpRequest {
-        method: if request.method.eq_ignore_ascii_case("POST") {
-            Method::Post
-        } else {
-            Method::Get
-        },
+        method,
         url: request.url,
         headers: request.headers,
         body: request.body,

@@ -175,6 +175,12 @@ describe('encoding and building', () => {
       assert.ok(shown.includes('REDACTED'));
       assert.ok(preview.curl.startsWith(`curl -X ${request.method} '`));
     }
+    // A request of another method is not shown as a GET.
+    const built = qc.buildEhpcAddUserRequest(ehpc, credentials, fixed);
+    for (const method of ['DELETE', 'GET\nX', '', undefined]) {
+      assert.throws(() => qc.previewRequest({ ...built, method }), (e) => e.code === 'invalid_input' && /method must be GET or POST/.test(e.message));
+    }
+    assert.equal(qc.previewRequest({ ...built, method: 'post' }).method, 'POST');
   });
 });
 
