@@ -373,10 +373,9 @@ async fn describe_jobs(
             &stamp,
         )
     };
-    let request = &request;
     http::send(
         request(),
-        Box::new(move || Box::pin(std::future::ready(Some(request())))),
+        http::resign_with(|| Some(request())),
         &Ok,
         &run.settings.send,
         None,

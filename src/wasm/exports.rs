@@ -19,6 +19,7 @@ use crate::output::{RequestPreview, SignedRequest, ValidationReport};
 use crate::request::{self, Credentials, HttpRequest, Method};
 use crate::response::{job_set, ApiError, ErrorKind, JobStatus};
 use crate::validation::{self, Issue};
+use futures::future::LocalBoxFuture;
 use std::future::Future;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
@@ -48,12 +49,7 @@ fn optional<T: Into<JsValue>>(options: Option<T>) -> JsValue {
 
 /// A promise of `future`. Boxed, so that `future_to_promise` is compiled once for every export.
 fn promise(future: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> js_sys::Promise {
-    to_promise(Box::pin(future))
-}
-
-fn to_promise(
-    future: std::pin::Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>,
-) -> js_sys::Promise {
+    let future: LocalBoxFuture<'static, Result<JsValue, JsValue>> = Box::pin(future);
     wasm_bindgen_futures::future_to_promise(future)
 }
 
@@ -630,10 +626,9 @@ async fn wait(job_id: String, options: JsValue) -> Result<JsValue, JsValue> {
         let first = build().map_err(|e| error(&e))?;
         let remaining = (deadline - http::now_ms()).max(1.0);
         policy.timeout_ms = SendPolicy::new(lang).timeout_ms.min(remaining as u32);
-        let build = &build;
         let answer = http::send(
             first,
-            Box::new(move || Box::pin(std::future::ready(build().ok()))),
+            http::resign_with(|| build().ok()),
             &Ok,
             &policy,
             signal.as_ref(),

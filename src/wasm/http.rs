@@ -236,9 +236,14 @@ fn rejection(error: &JsValue) -> String {
 /// request afresh (a long run must not sign with a stale clock); `None` sends the last one again.
 pub type Resign<'a> = Box<dyn FnMut() -> LocalBoxFuture<'a, Option<HttpRequest>> + 'a>;
 
+/// A retry that waits for nothing and signs with `build` (`None`: the last request again).
+pub fn resign_with<'a>(mut build: impl FnMut() -> Option<HttpRequest> + 'a) -> Resign<'a> {
+    Box::new(move || Box::pin(std::future::ready(build())))
+}
+
 /// A retry that signs nothing afresh.
 pub fn same_request<'a>() -> Resign<'a> {
-    Box::new(|| Box::pin(std::future::ready(None)))
+    resign_with(|| None)
 }
 
 /// Sends until `accept` takes the answer, a failure `retryable` does not allow, or the last
