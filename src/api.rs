@@ -8,7 +8,7 @@ use crate::input::{
 use crate::messages::Lang;
 use crate::request::{self, Credentials, HttpRequest, Method, Stamp};
 use crate::response::{ApiError, ErrorKind};
-use crate::timestamp::{format_millis, format_timestamp, parse_timestamp};
+use crate::timestamp::{format_millis, parse_timestamp};
 use crate::validation::{
     self, ClickHouseUser, EhpcUser, Issue, ValidClickHouseUser, ValidEhpcUser,
 };
@@ -205,9 +205,22 @@ fn check_previous(previous: &[PreviousRow], keys: &[Option<(&str, &str)>]) -> Re
                 "previous[{index}] is not row {index} (index, status, cluster or user name)"
             ));
         }
+        if entry
+            .job_id
+            .as_ref()
+            .is_some_and(|id| id.chars().count() > JOB_ID_MAX)
+        {
+            return Err(format!(
+                "previous[{index}].jobId must be a job id of at most {JOB_ID_MAX} characters"
+            ));
+        }
     }
     Ok(())
 }
+
+/// A clock (`Date.now()`, which a page can replace) that reads a time the APIs cannot sign.
+const CLOCK_RULE: &str =
+    "the clock reads a time outside the years 0000 to 9999; pass timestamp to sign with another";
 
 const TIMESTAMP_RULE: &str =
     "timestamp must be a Date, milliseconds, or YYYY-MM-DDTHH:MM:SSZ, in the years 0000 to 9999";
@@ -260,11 +273,10 @@ impl RequestOptions {
         let lang = self.lang;
         let invalid = |detail: String| ApiError::invalid_options(&detail, lang);
         let endpoint = self.endpoint.as_deref().unwrap_or(default_endpoint);
-        let endpoint = request::normalize_endpoint(endpoint).map_err(|e| {
-            invalid(format!(
-                "endpoint \"{}\" must be an http:// or https:// URL without query or credentials",
-                e.0
-            ))
+        let endpoint = request::normalize_endpoint(endpoint).ok_or_else(|| {
+            invalid(
+                "endpoint must be an http:// or https:// URL without query or credentials".into(),
+            )
         })?;
         let method = match self
             .method
@@ -274,10 +286,10 @@ impl RequestOptions {
         {
             None | Some("GET") => Method::Get,
             Some("POST") => Method::Post,
-            Some(other) => return Err(invalid(format!("method \"{other}\" must be GET or POST"))),
+            Some(_) => return Err(invalid("method must be GET or POST".into())),
         };
         let time_stamp = match &self.timestamp {
-            None => format_timestamp((now_ms() / 1000.0).floor() as i64),
+            None => format_millis(now_ms()).ok_or_else(|| invalid(CLOCK_RULE.into()))?,
             Some(Timestamp::Millis(ms)) => {
                 format_millis(*ms).ok_or_else(|| invalid(TIMESTAMP_RULE.into()))?
             }
@@ -347,6 +359,9 @@ pub fn sign_ehpc(
 /// The most job ids one DescribeJobs call may ask for.
 pub const DESCRIBE_JOBS_MAX: usize = 100;
 
+/// The longest job id DescribeJobs is asked about: QingCloud's are a dozen characters.
+pub const JOB_ID_MAX: usize = 128;
+
 /// Builds DescribeJobs, checking the zone and the job ids.
 pub fn build_describe_jobs(
     input: DescribeJobsInput,
@@ -362,8 +377,11 @@ pub fn build_describe_jobs(
     if jobs.is_empty() || jobs.len() > DESCRIBE_JOBS_MAX {
         return Err(invalid("jobs must list 1 to 100 job ids"));
     }
-    if jobs.iter().any(|j| j.is_empty()) {
-        return Err(invalid("jobs must not hold an empty job id"));
+    if jobs
+        .iter()
+        .any(|j| j.is_empty() || j.chars().count() > JOB_ID_MAX)
+    {
+        return Err(invalid("jobs must hold job ids of 1 to 128 characters"));
     }
     if input.limit.is_some_and(|limit| !(1..=100).contains(&limit)) {
         return Err(invalid("limit must be a whole number from 1 to 100"));
@@ -539,12 +557,38 @@ mod tests {
             (r#"{"timestamp":8.64e15}"#, "years 0000 to 9999"),
             (r#"{"timestamp":-1e300}"#, "years 0000 to 9999"),
             (r#"{"reqId":"xyz"}"#, "reqId"),
+            (r#"{"method":"DELETE"}"#, "method must be GET or POST"),
             ("[]", "options"),
         ] {
             let error = resolve(options).expect_err(options);
             assert_eq!(error.kind, ErrorKind::InvalidOptions);
             assert!(error.message.contains(needle), "{}", error.message);
         }
+    }
+
+    #[test]
+    fn a_clock_past_the_years_the_format_writes_is_refused() {
+        let options = RequestOptions::default();
+        let error = options
+            .resolve(request::DEFAULT_IAAS_ENDPOINT, || 1e300, fixed_id)
+            .expect_err("no year to write");
+        assert_eq!(error.kind, ErrorKind::InvalidOptions);
+        assert!(
+            error.message.contains("pass timestamp"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn refused_endpoints_and_methods_are_not_quoted() {
+        // A URL's user name and password are not the secret key, but are secret all the same.
+        let error = resolve(r#"{"endpoint":"https://AK:TOPSECRET@api.qingcloud.com/iaas"}"#)
+            .expect_err("credentials in the URL");
+        assert!(!error.message.contains("TOPSECRET"), "{}", error.message);
+        let long = format!(r#"{{"endpoint":"ftp://{}","#, "a".repeat(100_000));
+        let method = format!(r#"{long}"method":"{}"}}"#, "P".repeat(100_000));
+        assert!(resolve(&method).expect_err("not http").message.len() < 200);
     }
 
     #[test]
@@ -612,6 +656,12 @@ mod tests {
         .expect("valid");
         assert_eq!(input.limit, Some(10));
         assert!(build_describe_jobs(input, &credentials, &resolved, Lang::En).is_ok());
+        let longest = format!(
+            r#"{{"zone":"pek3","jobs":["j-{}"]}}"#,
+            "x".repeat(JOB_ID_MAX - 2)
+        );
+        let input: DescribeJobsInput = read(&json(&longest), "input").expect("valid");
+        assert!(build_describe_jobs(input, &credentials, &resolved, Lang::En).is_ok());
         assert!(
             read::<DescribeJobsInput>(&json(r#"{"zone":"pek3","jobs":[1]}"#), "input").is_err()
         );
@@ -619,6 +669,11 @@ mod tests {
             r#"{"zone":"pek3","jobs":[]}"#,
             r#"{"zone":"pek3","jobs":["j"],"limit":0}"#,
             r#"{"zone":"","jobs":["j"]}"#,
+            r#"{"zone":"pek3","jobs":[""]}"#,
+            &format!(
+                r#"{{"zone":"pek3","jobs":["j-{}"]}}"#,
+                "x".repeat(JOB_ID_MAX - 1)
+            ),
         ] {
             let input: DescribeJobsInput = read(&json(bad), "input").expect("shape");
             assert!(
@@ -754,6 +809,13 @@ mod tests {
             (
                 r#"[{"index":0,"status":"created"},{"index":1,"status":"done"}]"#,
                 "previous[1] is not row 1",
+            ),
+            (
+                &format!(
+                    r#"[{{"index":0,"status":"sent","jobId":"{}"}},{{"index":1,"status":"created"}}]"#,
+                    "j".repeat(JOB_ID_MAX + 1)
+                ),
+                "previous[0].jobId must be a job id of at most 128 characters",
             ),
         ] {
             let error = prepare(previous).expect_err(previous);

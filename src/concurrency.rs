@@ -29,25 +29,28 @@ pub enum Concurrency {
 }
 
 impl Concurrency {
-    /// Reads `concurrency` (a number or `'auto'`) and `maxConcurrency`; numbers are clamped to
-    /// 1–64. The error names the field and what it takes.
+    /// Reads `concurrency` (a whole number from 1 to 64, or `'auto'`) and `maxConcurrency` (a
+    /// whole number from 1 to 64). The error names the field and what it takes.
     pub fn from_options(
         concurrency: Option<&NumberOrText>,
         max_concurrency: Option<f64>,
-    ) -> Result<Self, &'static str> {
-        let clamp = |value: Option<f64>, default| whole(value, default).clamp(1, MOST);
+    ) -> Result<Self, String> {
         match concurrency {
             None => Ok(Concurrency::Fixed(DEFAULT_FIXED)),
-            Some(NumberOrText::Number(n)) => Ok(Concurrency::Fixed(clamp(Some(*n), DEFAULT_FIXED))),
-            Some(NumberOrText::Text(text)) if text == "auto" => Ok(Concurrency::Auto {
-                max: clamp(max_concurrency, DEFAULT_MAX),
-            }),
-            Some(NumberOrText::Text(_)) => {
-                Err("concurrency must be a number from 1 to 64 or 'auto'")
+            Some(NumberOrText::Number(n)) => {
+                whole("concurrency", Some(*n), DEFAULT_FIXED, 1..=MOST)
+                    .map(Concurrency::Fixed)
+                    .map_err(|_| CONCURRENCY_RULE.to_string())
             }
+            Some(NumberOrText::Text(text)) if text == "auto" => Ok(Concurrency::Auto {
+                max: whole("maxConcurrency", max_concurrency, DEFAULT_MAX, 1..=MOST)?,
+            }),
+            Some(NumberOrText::Text(_)) => Err(CONCURRENCY_RULE.to_string()),
         }
     }
 }
+
+const CONCURRENCY_RULE: &str = "concurrency must be a whole number from 1 to 64 or 'auto'";
 
 /// Whether a failure shows the API under strain, which an automatic limit backs off from: a busy
 /// answer (5000, 5100), a 5xx, a timeout, a connection that gave no answer. These are the failures
@@ -153,7 +156,7 @@ mod tests {
     }
 
     #[test]
-    fn reads_numbers_auto_and_refuses_other_words() {
+    fn reads_numbers_and_auto_and_refuses_the_rest() {
         let number = |n| Some(NumberOrText::Number(n));
         let text = |t: &str| Some(NumberOrText::Text(t.into()));
         assert_eq!(
@@ -165,14 +168,6 @@ mod tests {
             Ok(Concurrency::Fixed(8))
         );
         assert_eq!(
-            Concurrency::from_options(number(0.0).as_ref(), None),
-            Ok(Concurrency::Fixed(1))
-        );
-        assert_eq!(
-            Concurrency::from_options(number(500.0).as_ref(), None),
-            Ok(Concurrency::Fixed(64))
-        );
-        assert_eq!(
             Concurrency::from_options(text("auto").as_ref(), None),
             Ok(Concurrency::Auto { max: 16 })
         );
@@ -180,10 +175,21 @@ mod tests {
             Concurrency::from_options(text("auto").as_ref(), Some(6.0)),
             Ok(Concurrency::Auto { max: 6 })
         );
-        let refused = Concurrency::from_options(text("fast").as_ref(), None).expect_err("a word");
-        assert!(
-            refused.contains("concurrency") && refused.contains("'auto'"),
-            "{refused}"
+        for refused in [
+            number(0.0),
+            number(65.0),
+            number(2.5),
+            number(f64::NAN),
+            text("fast"),
+        ] {
+            assert_eq!(
+                Concurrency::from_options(refused.as_ref(), None),
+                Err(CONCURRENCY_RULE.to_string())
+            );
+        }
+        assert_eq!(
+            Concurrency::from_options(text("auto").as_ref(), Some(0.0)),
+            Err("maxConcurrency must be a whole number from 1 to 64".to_string())
         );
     }
 

@@ -123,12 +123,7 @@ pub const ANSWER_TEXT_MAX: usize = 1_000;
 /// A text of an answer, cut to [`ANSWER_TEXT_MAX`] characters and an ellipsis when longer, or
 /// `None` for `null` and absent.
 pub fn answer_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(
-        optional_string(d)?.map(|text| match text.char_indices().nth(ANSWER_TEXT_MAX) {
-            Some((cut, _)) => format!("{}…", &text[..cut]),
-            None => text,
-        }),
-    )
+    Ok(optional_string(d)?.map(|text| crate::messages::cut(text, ANSWER_TEXT_MAX)))
 }
 
 /// A number, or `None` for `null` and absent.

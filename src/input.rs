@@ -350,19 +350,21 @@ pub struct RequestOptions {
 #[derive(Clone, Debug, Default, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct SendSettings {
-    /// Milliseconds before one HTTP exchange is given up (default 30000).
+    /// Milliseconds before one HTTP exchange is given up: a whole number from 1 to 2147483647
+    /// (default 30000).
     #[serde(default, deserialize_with = "crate::de::optional_number")]
     #[tsify(optional)]
     pub timeout_ms: Option<f64>,
     #[serde(default)]
     #[tsify(optional, type = "AbortSignal")]
     pub signal: Hook,
-    /// Attempts in all when the server is busy (ret_code 5000 or 5100); default 3, and 5 per row
-    /// of a bulk call.
+    /// Attempts in all when the server is busy (ret_code 5000 or 5100): a whole number from 1 to
+    /// 100 (default 3, and 5 per row of a bulk call).
     #[serde(default, deserialize_with = "crate::de::optional_number")]
     #[tsify(optional)]
     pub max_attempts: Option<f64>,
-    /// Base of the exponential backoff between attempts, in milliseconds (default 250).
+    /// Base of the exponential backoff between attempts, in milliseconds: a whole number from 0 to
+    /// 2147483647 (default 250).
     #[serde(default, deserialize_with = "crate::de::optional_number")]
     #[tsify(optional)]
     pub retry_base_ms: Option<f64>,
@@ -384,11 +386,12 @@ pub struct WaitForJobOptions {
     #[serde(default, deserialize_with = "optional_text")]
     #[tsify(optional, type = "HttpMethod")]
     pub method: Option<String>,
-    /// Milliseconds between polls (default 1000).
+    /// Milliseconds between polls: a whole number from 0 to 2147483647 (default 1000).
     #[serde(default, deserialize_with = "crate::de::optional_number")]
     #[tsify(optional)]
     pub interval_ms: Option<f64>,
-    /// Milliseconds before giving up on the job (default 300000).
+    /// Milliseconds before giving up on the job: a whole number from 1 to 2147483647 (default
+    /// 300000).
     #[serde(default, deserialize_with = "crate::de::optional_number")]
     #[tsify(optional)]
     pub timeout_ms: Option<f64>,
@@ -413,13 +416,13 @@ pub struct BulkSettings {
     #[serde(default, deserialize_with = "text")]
     #[tsify(optional)]
     pub zone: String,
-    /// Requests in flight at once, DescribeJobs calls included: a number (default 4, at most 64),
+    /// Requests in flight at once, DescribeJobs calls included: a whole number from 1 to 64 (default 4),
     /// or `'auto'`, which starts low, grows while answers are quick and clean, and halves when the
     /// API is busy, fails with a 5xx or times out.
     #[serde(default, deserialize_with = "crate::de::number_or_text")]
     #[tsify(optional, type = "number | 'auto'")]
     pub concurrency: Option<crate::de::NumberOrText>,
-    /// The most requests `'auto'` has in flight at once (default 16, at most 64).
+    /// The most requests `'auto'` has in flight at once: a whole number from 1 to 64 (default 16).
     #[serde(default, deserialize_with = "crate::de::optional_number")]
     #[tsify(optional)]
     pub max_concurrency: Option<f64>,
@@ -430,15 +433,17 @@ pub struct BulkSettings {
     #[serde(default, deserialize_with = "optional_text")]
     #[tsify(optional, type = "'stop' | 'skip'")]
     pub on_invalid: Option<String>,
-    /// Cap of the backoff between attempts, in milliseconds (default 8000).
+    /// Cap of the backoff between attempts, in milliseconds: a whole number from 0 to 2147483647
+    /// (default 8000).
     #[serde(default, deserialize_with = "crate::de::optional_number")]
     #[tsify(optional)]
     pub retry_cap_ms: Option<f64>,
-    /// Milliseconds between DescribeJobs polls (default 1000).
+    /// Milliseconds between DescribeJobs polls: a whole number from 0 to 2147483647 (default 1000).
     #[serde(default, deserialize_with = "crate::de::optional_number")]
     #[tsify(optional)]
     pub poll_interval_ms: Option<f64>,
-    /// Milliseconds a job may run before its row is reported failed (default 300000).
+    /// Milliseconds a job may run before its row is reported failed: a whole number from 1 to
+    /// 2147483647 (default 300000).
     #[serde(default, deserialize_with = "crate::de::optional_number")]
     #[tsify(optional)]
     pub job_timeout_ms: Option<f64>,
@@ -528,12 +533,31 @@ pub struct DefaultCluster {
     pub cluster_id: String,
 }
 
-/// A whole-number option in `0..=u32::MAX`, or its default. Fractions are dropped; negative,
-/// infinite and `NaN` values take the default.
-pub fn whole(value: Option<f64>, default: u32) -> u32 {
-    value
-        .filter(|n| n.is_finite() && *n >= 0.0)
-        .map_or(default, |n| n.min(f64::from(u32::MAX)) as u32)
+/// The most milliseconds an option may say: JavaScript timers fire at once past `i32::MAX`.
+pub const MAX_MS: u32 = i32::MAX as u32;
+
+/// The most attempts a send may make.
+pub const MAX_ATTEMPTS: u32 = 100;
+
+/// A whole-number option: its default when absent, else a whole number within `range`. Anything
+/// else (a fraction, a negative, `NaN`, a number out of range) is refused with the rule, naming
+/// the field, rather than quietly replaced.
+pub fn whole(
+    field: &str,
+    value: Option<f64>,
+    default: u32,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<u32, String> {
+    let (least, most) = (*range.start(), *range.end());
+    match value {
+        None => Ok(default),
+        Some(n) if n.fract() == 0.0 && n >= f64::from(least) && n <= f64::from(most) => {
+            Ok(n as u32)
+        }
+        Some(_) => Err(format!(
+            "{field} must be a whole number from {least} to {most}"
+        )),
+    }
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -634,11 +658,23 @@ mod tests {
     }
 
     #[test]
-    fn whole_numbers_take_their_default_when_unusable() {
-        assert_eq!(whole(None, 7), 7);
-        assert_eq!(whole(Some(-1.0), 7), 7);
-        assert_eq!(whole(Some(f64::NAN), 7), 7);
-        assert_eq!(whole(Some(2.9), 7), 2);
-        assert_eq!(whole(Some(1e20), 7), u32::MAX);
+    fn whole_numbers_take_their_default_when_absent_and_are_refused_when_unusable() {
+        let read = |value| whole("timeoutMs", value, 7, 1..=MAX_MS);
+        assert_eq!(read(None), Ok(7));
+        assert_eq!(read(Some(1.0)), Ok(1));
+        assert_eq!(read(Some(f64::from(MAX_MS))), Ok(MAX_MS));
+        let rule = Err("timeoutMs must be a whole number from 1 to 2147483647".to_string());
+        for unusable in [
+            0.0,
+            -1.0,
+            2.9,
+            f64::NAN,
+            f64::INFINITY,
+            f64::from(MAX_MS) + 1.0,
+            1e20,
+        ] {
+            assert_eq!(read(Some(unusable)), rule, "{unusable}");
+        }
+        assert_eq!(whole("retryBaseMs", Some(0.0), 250, 0..=MAX_MS), Ok(0));
     }
 }

@@ -8,6 +8,15 @@ pub enum Lang {
     Zh,
 }
 
+/// `text` cut to `max` characters and an ellipsis when it is longer.
+pub fn cut(mut text: String, max: usize) -> String {
+    if let Some((at, _)) = text.char_indices().nth(max) {
+        text.truncate(at);
+        text.push('…');
+    }
+    text
+}
+
 /// Which characters a field may hold, named in messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Charset {
@@ -155,6 +164,12 @@ impl Rule {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn texts_are_cut_to_their_longest() {
+        assert_eq!(super::cut("abc".into(), 3), "abc");
+        assert_eq!(super::cut("长短长短".into(), 3), "长短长…");
+    }
+
     use super::*;
 
     fn every_rule() -> Vec<Rule> {

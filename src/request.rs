@@ -65,26 +65,17 @@ pub struct Stamp {
     pub req_id: String,
 }
 
-/// An endpoint that is not an absolute http(s) URL without query or fragment.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InvalidEndpoint(pub String);
-
-/// Checks an endpoint (scheme, host, optional port and path prefix) and drops a trailing `/`.
-pub fn normalize_endpoint(endpoint: &str) -> Result<String, InvalidEndpoint> {
+/// Checks an endpoint (scheme, host, optional port and path prefix) and drops a trailing `/`;
+/// `None` for anything else. Errors do not quote it: it may hold a user name and password.
+pub fn normalize_endpoint(endpoint: &str) -> Option<String> {
     let rest = endpoint
         .strip_prefix("https://")
-        .or_else(|| endpoint.strip_prefix("http://"));
-    let valid = rest.is_some_and(|rest| {
-        let host = rest.split('/').next().unwrap_or_default();
-        !host.is_empty()
-            && !rest.contains(['?', '#', ' ', '@'])
-            && rest.chars().all(|c| c.is_ascii_graphic())
-    });
-    if valid {
-        Ok(endpoint.trim_end_matches('/').to_string())
-    } else {
-        Err(InvalidEndpoint(endpoint.to_string()))
-    }
+        .or_else(|| endpoint.strip_prefix("http://"))?;
+    let host = rest.split('/').next().unwrap_or_default();
+    let valid = !host.is_empty()
+        && !rest.contains(['?', '#', ' ', '@'])
+        && rest.chars().all(|c| c.is_ascii_graphic());
+    valid.then(|| endpoint.trim_end_matches('/').to_string())
 }
 
 /// `RunClusterCustomService` with `service=add_users`.
@@ -309,11 +300,11 @@ mod tests {
     fn endpoints_are_checked_and_trimmed() {
         assert_eq!(
             normalize_endpoint("http://127.0.0.1:8080/").as_deref(),
-            Ok("http://127.0.0.1:8080")
+            Some("http://127.0.0.1:8080")
         );
         assert_eq!(
             normalize_endpoint("https://proxy.example/qc").as_deref(),
-            Ok("https://proxy.example/qc")
+            Some("https://proxy.example/qc")
         );
         for bad in [
             "ftp://x",
@@ -323,7 +314,7 @@ mod tests {
             "https://u:p@h",
             "https://a b",
         ] {
-            assert!(normalize_endpoint(bad).is_err(), "{bad}");
+            assert!(normalize_endpoint(bad).is_none(), "{bad}");
         }
     }
 

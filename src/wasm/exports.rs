@@ -13,6 +13,7 @@ use crate::concurrency::Concurrency;
 use crate::input::{
     whole, BulkSettings, DefaultCluster, DescribeJobsInput, PreviousRow, RequestOptions,
     RequestToPreview, SendSettings, ServiceParamsInput, ValidateOptions, WaitForJobOptions,
+    MAX_ATTEMPTS, MAX_MS,
 };
 use crate::messages::Lang;
 use crate::output::{RequestPreview, SignedRequest, ValidationReport};
@@ -204,45 +205,68 @@ pub fn preview_request(
     ))))
 }
 
-/// How the single-user senders send.
-fn send_policy(settings: &SendSettings, lang: Lang) -> SendPolicy {
+/// Attempts a single send makes when the caller does not say, and a bulk run's row.
+const SINGLE_ATTEMPTS: u32 = 3;
+const ROW_ATTEMPTS: u32 = 5;
+
+/// How a sender sends, making at most `default_attempts` unless the caller says; a number that
+/// cannot be used is refused with its rule.
+fn send_policy(
+    settings: &SendSettings,
+    default_attempts: u32,
+    lang: Lang,
+) -> Result<SendPolicy, String> {
     let defaults = SendPolicy::new(lang);
-    SendPolicy {
-        timeout_ms: whole(settings.timeout_ms, defaults.timeout_ms),
-        max_attempts: whole(settings.max_attempts, defaults.max_attempts),
-        retry_base_ms: whole(settings.retry_base_ms, defaults.retry_base_ms),
+    Ok(SendPolicy {
+        timeout_ms: whole(
+            "timeoutMs",
+            settings.timeout_ms,
+            defaults.timeout_ms,
+            1..=MAX_MS,
+        )?,
+        max_attempts: whole(
+            "maxAttempts",
+            settings.max_attempts,
+            default_attempts,
+            1..=MAX_ATTEMPTS,
+        )?,
+        retry_base_ms: whole(
+            "retryBaseMs",
+            settings.retry_base_ms,
+            defaults.retry_base_ms,
+            0..=MAX_MS,
+        )?,
         ..defaults
-    }
+    })
 }
 
-/// Validates, signs and sends one user of API `A`; only busy answers are tried again.
-fn add<A: AddUser>(input: JsValue, creds: JsValue, options: JsValue) -> js_sys::Promise {
-    let sent = Own::of(&options, "options")
-        .and_then(|own| {
-            Ok((
-                own.read::<RequestOptions>("options")?,
-                own.read::<SendSettings>("options")?,
-            ))
-        })
-        .map_err(options_error)
-        .and_then(|(options, settings)| {
-            Ok((
-                signed::<A>(&input, &creds, &options)?,
-                options.lang,
-                settings,
-            ))
-        });
-    let (request, lang, settings) = match sent {
-        Ok(sent) => sent,
-        Err(error) => return js_sys::Promise::reject(&error),
-    };
+/// The options of a single send, read and checked: what to sign with, how to send, and the
+/// caller's signal.
+fn send_options(
+    options: &JsValue,
+) -> Result<(RequestOptions, SendPolicy, Option<AbortSignal>), JsValue> {
+    let own = Own::of(options, "options").map_err(options_error)?;
+    let options: RequestOptions = own.read("options").map_err(options_error)?;
+    let settings: SendSettings = own.read("options").map_err(options_error)?;
+    let lang = options.lang;
+    let policy = send_policy(&settings, SINGLE_ATTEMPTS, lang)
+        .map_err(|detail| error(&ApiError::invalid_options(&detail, lang)))?;
+    Ok((options, policy, hook(&settings.signal)))
+}
+
+/// Sends one signed add-user request; only busy answers are tried again.
+fn send_add_user(
+    request: HttpRequest,
+    policy: SendPolicy,
+    signal: Option<AbortSignal>,
+) -> js_sys::Promise {
     promise(async move {
-        let signal: Option<AbortSignal> = hook(&settings.signal);
+        let lang = policy.lang;
         let response = http::send(
             request,
             http::same_request(),
             &|answer| answer.add_user(lang),
-            &send_policy(&settings, lang),
+            &policy,
             signal.as_ref(),
             true,
             &ApiError::is_retryable,
@@ -252,6 +276,17 @@ fn add<A: AddUser>(input: JsValue, creds: JsValue, options: JsValue) -> js_sys::
         .map_err(|e| error(&e))?;
         Ok(to_js(&response))
     })
+}
+
+/// Validates, signs and sends one user of API `A`.
+fn add<A: AddUser>(input: JsValue, creds: JsValue, options: JsValue) -> js_sys::Promise {
+    let signed = send_options(&options).and_then(|(options, policy, signal)| {
+        Ok((signed::<A>(&input, &creds, &options)?, policy, signal))
+    });
+    match signed {
+        Ok((request, policy, signal)) => send_add_user(request, policy, signal),
+        Err(error) => js_sys::Promise::reject(&error),
+    }
 }
 
 /// Validates, signs and sends `add_users`; resolves to `{ action, jobId, retCode, ... }`.
@@ -410,11 +445,8 @@ impl BulkCall {
         )
         .map_err(|e| error(&e))?;
         let jobs_endpoint = match &self.opts.jobs_endpoint {
-            Some(endpoint) => request::normalize_endpoint(endpoint).map_err(|e| {
-                self.invalid_options(&format!(
-                    "jobsEndpoint \"{}\" must be an http:// or https:// URL",
-                    e.0
-                ))
+            Some(endpoint) => request::normalize_endpoint(endpoint).ok_or_else(|| {
+                self.invalid_options("jobsEndpoint must be an http:// or https:// URL")
             })?,
             None if self.request_options.endpoint.is_some() => resolved.endpoint.clone(),
             None => request::DEFAULT_IAAS_ENDPOINT.to_string(),
@@ -443,9 +475,10 @@ impl BulkCall {
     ) -> Result<std::rc::Rc<bulk::Run>, JsValue> {
         let lang = self.lang();
         let opts = &self.opts;
+        let refuse = |detail: String| self.invalid_options(&detail);
         let concurrency =
             Concurrency::from_options(opts.concurrency.as_ref(), opts.max_concurrency)
-                .map_err(|detail| self.invalid_options(detail))?;
+                .map_err(refuse)?;
         let run = new_run(
             invalid,
             checked.previous.as_deref(),
@@ -453,15 +486,17 @@ impl BulkCall {
             lang,
         );
         let send = SendPolicy {
-            max_attempts: whole(self.send_settings.max_attempts, 5),
-            retry_cap_ms: whole(opts.retry_cap_ms, 8_000),
-            ..send_policy(&self.send_settings, lang)
+            retry_cap_ms: whole("retryCapMs", opts.retry_cap_ms, 8_000, 0..=MAX_MS)
+                .map_err(refuse)?,
+            ..send_policy(&self.send_settings, ROW_ATTEMPTS, lang).map_err(refuse)?
         };
         let settings = Settings {
             concurrency,
             send,
-            poll_interval_ms: whole(opts.poll_interval_ms, 1_000),
-            job_timeout_ms: whole(opts.job_timeout_ms, 300_000),
+            poll_interval_ms: whole("pollIntervalMs", opts.poll_interval_ms, 1_000, 0..=MAX_MS)
+                .map_err(refuse)?,
+            job_timeout_ms: whole("jobTimeoutMs", opts.job_timeout_ms, 300_000, 1..=MAX_MS)
+                .map_err(refuse)?,
         };
         let lookup = JobLookup {
             endpoint: checked.jobs_endpoint,
@@ -606,8 +641,11 @@ async fn wait(job_id: String, options: JsValue) -> Result<JsValue, JsValue> {
         lang,
         ..RequestOptions::default()
     };
-    let interval_ms = whole(options.interval_ms, 1_000);
-    let timeout_ms = whole(options.timeout_ms, 300_000);
+    let invalid = |detail: String| error(&ApiError::invalid_options(&detail, lang));
+    let interval_ms =
+        whole("intervalMs", options.interval_ms, 1_000, 0..=MAX_MS).map_err(invalid)?;
+    let timeout_ms =
+        whole("timeoutMs", options.timeout_ms, 300_000, 1..=MAX_MS).map_err(invalid)?;
     let on_status: Option<js_sys::Function> = hook(&options.on_status);
     let signal: Option<AbortSignal> = hook(&options.signal);
     let mut policy = SendPolicy::new(lang);

@@ -14,7 +14,10 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, RequestRedirect, ResponseType};
+use web_sys::{
+    AbortController, AbortSignal, Blob, ReadableStreamDefaultReader, ReadableStreamReadResult,
+    RequestRedirect, ResponseType,
+};
 
 #[wasm_bindgen]
 extern "C" {
@@ -23,8 +26,8 @@ extern "C" {
     fn parse_json(text: &JsValue) -> Result<JsValue, JsValue>;
 }
 
-/// The longest answer that is parsed, in MiB of UTF-16 units: far longer than any answer of these
-/// APIs, and a bound on what a hostile server can make the module read.
+/// The longest answer that is read, in MiB: far longer than any answer of these APIs, and a bound
+/// on what a hostile server can make the page hold.
 const MAX_ANSWER_MIB: u32 = 4;
 
 /// How requests are sent.
@@ -205,23 +208,60 @@ pub async fn send_once(
     if response.type_() == ResponseType::Opaqueredirect || (300..400).contains(&status) {
         return Err(redirect_error(status, lang));
     }
-    let response = web_sys::Response::from(response);
-    let read = match response.text() {
-        Ok(text) => JsFuture::from(text).await,
-        Err(error) => Err(error),
+    let text = match read_text(&web_sys::Response::from(response), MAX_ANSWER_MIB << 20).await {
+        Ok(text) => text,
+        Err(Unread::TooLong) => return Err(answer_too_long(status, MAX_ANSWER_MIB, lang)),
+        Err(Unread::Failed(e)) => {
+            return Err(no_answer(&rejection(&e), signal, &timed_out, policy))
+        }
     };
-    let text = read.map_err(|e| no_answer(&rejection(&e), signal, &timed_out, policy))?;
-    let length = text
-        .dyn_ref::<js_sys::JsString>()
-        .map_or(0, js_sys::JsString::length);
-    if length > MAX_ANSWER_MIB << 20 {
-        return Err(answer_too_long(status, MAX_ANSWER_MIB, lang));
-    }
     // The platform's parser, then only the documented fields: nothing walks the rest.
     let parsed = parse_json(&text)
         .ok()
         .and_then(|json| serde_wasm_bindgen::from_value::<Answer>(json).ok());
     parse_response(status, parsed, lang)
+}
+
+/// Why an answer's text was not had.
+enum Unread {
+    /// Longer than the most that is read.
+    TooLong,
+    /// Reading it failed (a cut connection, the time limit, an abort).
+    Failed(JsValue),
+}
+
+/// The answer's body as a JavaScript string, read chunk by chunk and given up as soon as it passes
+/// `max_bytes`, so a hostile server cannot make the page hold more (nor a compressed answer
+/// expand to more). The text never enters the module.
+async fn read_text(response: &web_sys::Response, max_bytes: u32) -> Result<JsValue, Unread> {
+    let Some(body) = response.body() else {
+        return Ok(JsValue::from_str(""));
+    };
+    let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let chunks = js_sys::Array::new();
+    let mut length = 0u32;
+    loop {
+        let read: ReadableStreamReadResult = JsFuture::from(reader.read())
+            .await
+            .map_err(Unread::Failed)?
+            .unchecked_into();
+        if read.get_done().unwrap_or(true) {
+            break;
+        }
+        let chunk = read.get_value();
+        let bytes = chunk
+            .dyn_ref::<js_sys::Uint8Array>()
+            .map_or(0, js_sys::Uint8Array::byte_length);
+        length = length.saturating_add(bytes);
+        if length > max_bytes {
+            // Cancelling the stream closes the connection: nothing more is received.
+            let _ = reader.cancel();
+            return Err(Unread::TooLong);
+        }
+        chunks.push(&chunk);
+    }
+    let whole = Blob::new_with_u8_array_sequence(&chunks).map_err(Unread::Failed)?;
+    JsFuture::from(whole.text()).await.map_err(Unread::Failed)
 }
 
 /// What a rejection says: an `Error`'s own words (`TypeError: terminated`), else a general one.

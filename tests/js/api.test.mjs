@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import * as qc from 'qingcloud-useradd';
 import { initSync } from 'qingcloud-useradd/web';
 import { startScriptedServer } from './scripted-server.mjs';
+import { gzipSync } from 'node:zlib';
 
 const credentials = { accessKeyId: 'QYACCESSKEYIDEXAMPLE', secretAccessKey: 'SECRET-never-shown' };
 const clickhouse = { cluster: 'cl-yxgxofd3', zone: 'pek3', userName: 'testuser', userPassword: 'Test123', userNetworks: '::/0' };
@@ -162,6 +163,13 @@ describe('encoding and building', () => {
     assert.ok(latest.url.includes('timestamp=9999-12-31T23%3A59%3A59Z'), latest.url);
   });
 
+  test('an endpoint is not quoted back: it may hold a user name and password', () => {
+    const error = (() => { try { qc.buildClickHouseAddUsersRequest(clickhouse, credentials, { endpoint: 'https://AK:hunter2@api.qingcloud.com' }); } catch (e) { return e; } })();
+    assert.equal(error.code, 'invalid_options');
+    assert.match(error.message, /endpoint must be an http:\/\/ or https:\/\/ URL/);
+    assert.ok(!error.message.includes('hunter2'), error.message);
+  });
+
   test('the preview masks the signature and passwords and gives a curl command', () => {
     for (const request of [
       qc.buildClickHouseAddUsersRequest(clickhouse, credentials, fixed),
@@ -257,6 +265,26 @@ describe('sending', () => {
       const error = await rejectsWith(qc.addClickHouseUser(clickhouse, credentials, { endpoint: s.url }), code);
       if (answer.status) assert.equal(error.status, answer.status);
     }
+    // Send settings that cannot be used are refused with their rule, and nothing is sent.
+    const unused = await server([ok]);
+    for (const [bad, rule] of [
+      [{ timeoutMs: 0 }, /timeoutMs must be a whole number from 1 to 2147483647/],
+      [{ timeoutMs: 1e20 }, /timeoutMs must be a whole number from 1 to 2147483647/],
+      [{ maxAttempts: Number.NaN }, /maxAttempts must be a whole number from 1 to 100/],
+      [{ maxAttempts: 2.5 }, /maxAttempts must be a whole number from 1 to 100/],
+      [{ retryBaseMs: -1 }, /retryBaseMs must be a whole number from 0 to 2147483647/],
+    ]) {
+      for (const add of [() => qc.addClickHouseUser(clickhouse, credentials, { endpoint: unused.url, ...bad }), () => qc.addEhpcUser(ehpc, credentials, { endpoint: unused.url, ...bad })]) {
+        const error = await rejectsWith(add(), 'invalid_options');
+        assert.match(error.message, rule);
+      }
+    }
+    for (const [bad, rule] of [[{ intervalMs: -5 }, /intervalMs must be a whole number from 0/], [{ timeoutMs: Number.NaN }, /timeoutMs must be a whole number from 1/]]) {
+      const error = await rejectsWith(qc.waitForJob('j-1', { zone: 'pek3', credentials, endpoint: unused.url, ...bad }), 'invalid_options');
+      assert.match(error.message, rule);
+    }
+    await rejectsWith(qc.waitForJob('j-'.padEnd(129, 'x'), { zone: 'pek3', credentials, endpoint: unused.url }), 'invalid_options');
+    assert.equal(unused.received.length, 0, 'nothing was sent');
     const slow = await server([{ ...ok, delayMs: 2_000 }]);
     const started = Date.now();
     await rejectsWith(qc.addClickHouseUser(clickhouse, credentials, { endpoint: slow.url, timeoutMs: 200 }), 'timeout');
@@ -301,6 +329,45 @@ describe('hostile answers', () => {
     const denied = await rejectsWith(qc.addEhpcUser(ehpc, credentials, { endpoint: long.url }), 'api_error');
     assert.match(denied.message, /denied x+…/);
     assert.ok(denied.message.length < 1_200, `a message of ${denied.message.length} characters`);
+  });
+
+  test('an endless or compressed answer is given up at 4 MiB, and no more of it is received', async () => {
+    const chunk = Buffer.alloc(64 << 10, 0x20); // JSON's white space, so the prefix is not already garbled
+    const most = 256 << 20;
+    let sent = 0;
+    let closed = false;
+    const endless = await server([{
+      respond: (res) => new Promise((resolve) => {
+        res.on('close', () => { closed = true; resolve(); });
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        const pump = () => {
+          while (!closed && sent < most) {
+            sent += chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', pump);
+          }
+          res.end();
+        };
+        pump();
+      }),
+    }]);
+    const started = Date.now();
+    const error = await rejectsWith(qc.addEhpcUser(ehpc, credentials, { endpoint: endless.url }), 'bad_response');
+    assert.match(error.message, /longer than 4 MiB/);
+    while (!closed && Date.now() - started < 10_000) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.ok(closed, 'the client closed the connection');
+    assert.ok(sent < 32 << 20, `${sent} bytes were sent before the client gave up`);
+    // 64 KiB on the wire that inflate to 64 MiB: the bound counts what the answer inflates to.
+    const bomb = gzipSync(Buffer.alloc(64 << 20, 0x20));
+    const compressed = await server([{
+      respond: (res) => new Promise((resolve) => {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', 'Content-Length': bomb.length });
+        res.end(bomb, resolve);
+      }),
+    }]);
+    await rejectsWith(qc.addEhpcUser(ehpc, credentials, { endpoint: compressed.url }), 'bad_response');
+    const small = gzipSync(JSON.stringify({ ret_code: 0, action: 'HpcUserAddUserResponse', job_id: 'j-2' }));
+    const fine = await server([{ body: small, headers: { 'Content-Encoding': 'gzip' } }]);
+    assert.equal((await qc.addEhpcUser(ehpc, credentials, { endpoint: fine.url })).jobId, 'j-2');
   });
 
   test('answers nested 100,000 deep are refused or ignored, and the module keeps working', async () => {

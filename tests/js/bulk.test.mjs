@@ -137,6 +137,23 @@ describe('validation, duplicates and cancellation', () => {
       qc.addEhpcUsers([row], credentials, { endpoint: sandbox.url, clusterId: DEMO.ehpcCluster, zone: DEMO.zone, concurrency: 'fast' }),
       (e) => e.code === 'invalid_options' && /concurrency/.test(e.message) && /'auto'/.test(e.message),
     );
+    // A number that cannot be used is refused with its rule, not replaced by a default or clamped.
+    const base = { endpoint: sandbox.url, clusterId: DEMO.ehpcCluster, zone: DEMO.zone };
+    for (const [bad, rule] of [
+      [{ concurrency: 0 }, /concurrency must be a whole number from 1 to 64 or 'auto'/],
+      [{ concurrency: 65 }, /concurrency must be a whole number from 1 to 64/],
+      [{ concurrency: 2.5 }, /concurrency must be a whole number/],
+      [{ concurrency: 'auto', maxConcurrency: 100 }, /maxConcurrency must be a whole number from 1 to 64/],
+      [{ maxAttempts: 0 }, /maxAttempts must be a whole number from 1 to 100/],
+      [{ timeoutMs: Number.NaN }, /timeoutMs must be a whole number from 1 to 2147483647/],
+      [{ retryBaseMs: -5 }, /retryBaseMs must be a whole number from 0/],
+      [{ retryCapMs: Infinity }, /retryCapMs must be a whole number from 0/],
+      [{ pollIntervalMs: -5 }, /pollIntervalMs must be a whole number from 0 to 2147483647/],
+      [{ jobTimeoutMs: 2 ** 31 }, /jobTimeoutMs must be a whole number from 1 to 2147483647/],
+    ]) {
+      await assert.rejects(qc.addEhpcUsers([row], credentials, { ...base, ...bad }), (e) => e.code === 'invalid_options' && rule.test(e.message), JSON.stringify(bad));
+    }
+    await assert.rejects(qc.addEhpcUsers([row], credentials, { ...base, maxAttempts: 0, lang: 'zh' }), (e) => e.code === 'invalid_options' && e.message.startsWith('选项无效'));
     assert.equal((await sandbox.requests()).length, 0);
   });
 

@@ -19,9 +19,13 @@ export async function startScriptedServer(answers = [{ body: { ret_code: 0 } }])
       req.socket.destroy();
       return;
     }
+    if (answer.respond) {
+      await answer.respond(res);
+      return;
+    }
     if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
     if (res.destroyed) return;
-    const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {});
+    const text = typeof answer.body === 'string' || Buffer.isBuffer(answer.body) ? answer.body : JSON.stringify(answer.body ?? {});
     res.writeHead(answer.status ?? 200, { 'Content-Type': 'application/json', ...answer.headers });
     res.end(text);
   });

@@ -167,3 +167,28 @@ describe('returned by the server', () => {
     await record.context.close();
   });
 });
+
+describe('an answer past 4 MiB, in Chromium', () => {
+  test('is a bad_response, and the package keeps working', async () => {
+    const record = await openPage(browser, sandbox);
+    const { page } = record;
+    // 24 MiB of JSON white space: valid so far, and six times the bound.
+    await page.route('**/huge/**', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: Buffer.alloc(24 << 20, 0x20) }));
+    const outcome = await page.evaluate(async () => {
+      const qc = await import('/pkg/qingcloud_useradd.js');
+      const user = { clusterId: 'ehpc-8jqdq0mz', zone: 'jn1a', username: 'isabel', password: 'kUISjs@kkkkkk!' };
+      const credentials = { accessKeyId: 'AK', secretAccessKey: 'SK' };
+      let refused;
+      try {
+        await qc.addEhpcUser(user, credentials, { endpoint: `${location.origin}/huge` });
+      } catch (error) {
+        refused = `${error.code}: ${error.message}`;
+      }
+      return { refused, stillWorks: qc.validateEhpcUser(user).ok };
+    });
+    assert.match(outcome.refused ?? 'resolved', /^bad_response: .*longer than 4 MiB/);
+    assert.equal(outcome.stillWorks, true);
+    assert.deepEqual(record.errors, []);
+    await record.context.close();
+  });
+});
