@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    AbortController, AbortSignal, Blob, ReadableStreamDefaultReader, ReadableStreamReadResult,
+    AbortController, AbortSignal, ReadableStreamDefaultReader, ReadableStreamReadResult,
     RequestRedirect, ResponseType,
 };
 
@@ -24,6 +24,17 @@ extern "C" {
     /// `JSON.parse`, of a text that stays in JavaScript: an answer is never copied into the module.
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
     fn parse_json(text: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// A UTF-8 `TextDecoder`, bound so that what it decodes stays a JavaScript string (web-sys's
+    /// `decode` copies it into the module).
+    #[wasm_bindgen(js_name = TextDecoder)]
+    type Utf8Decoder;
+    #[wasm_bindgen(constructor, js_class = "TextDecoder")]
+    fn new() -> Utf8Decoder;
+    /// `decode(chunk, options)`: with `{ stream: true }` for each chunk, then with neither for
+    /// what is left.
+    #[wasm_bindgen(catch, method, js_class = "TextDecoder", js_name = decode)]
+    fn decode(this: &Utf8Decoder, chunk: &JsValue, options: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 /// The longest answer that is read, in MiB: far longer than any answer of these APIs, and a bound
@@ -230,15 +241,19 @@ enum Unread {
     Failed(JsValue),
 }
 
-/// The answer's body as a JavaScript string, read chunk by chunk and given up as soon as it passes
-/// `max_bytes`, so a hostile server cannot make the page hold more (nor a compressed answer
-/// expand to more). The text never enters the module.
+/// The answer's body as a JavaScript string, read and decoded chunk by chunk, and given up as
+/// soon as it passes `max_bytes`, so a hostile server cannot make the page hold more (nor a
+/// compressed answer expand to more). The text never enters the module.
 async fn read_text(response: &web_sys::Response, max_bytes: u32) -> Result<JsValue, Unread> {
     let Some(body) = response.body() else {
         return Ok(JsValue::from_str(""));
     };
     let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-    let chunks = js_sys::Array::new();
+    let decoder = Utf8Decoder::new();
+    let streaming = js_sys::Object::new();
+    // Setting a property of a fresh object cannot fail.
+    let _ = js_sys::Reflect::set(&streaming, &"stream".into(), &JsValue::TRUE);
+    let mut text = js_sys::JsString::from("");
     let mut length = 0u32;
     loop {
         let read: ReadableStreamReadResult = JsFuture::from(reader.read())
@@ -258,10 +273,12 @@ async fn read_text(response: &web_sys::Response, max_bytes: u32) -> Result<JsVal
             let _ = reader.cancel();
             return Err(Unread::TooLong);
         }
-        chunks.push(&chunk);
+        text = text.concat(&decoder.decode(&chunk, &streaming).map_err(Unread::Failed)?);
     }
-    let whole = Blob::new_with_u8_array_sequence(&chunks).map_err(Unread::Failed)?;
-    JsFuture::from(whole.text()).await.map_err(Unread::Failed)
+    let rest = decoder
+        .decode(&JsValue::UNDEFINED, &JsValue::UNDEFINED)
+        .map_err(Unread::Failed)?;
+    Ok(text.concat(&rest).into())
 }
 
 /// What a rejection says: an `Error`'s own words (`TypeError: terminated`), else a general one.

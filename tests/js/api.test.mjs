@@ -365,6 +365,19 @@ describe('hostile answers', () => {
       }),
     }]);
     await rejectsWith(qc.addEhpcUser(ehpc, credentials, { endpoint: compressed.url }), 'bad_response');
+    // A character split between two chunks is decoded whole.
+    const bytes = Buffer.from(JSON.stringify({ ret_code: 1400, message: '拒绝访问' }));
+    const split = await server([{
+      respond: async (res) => {
+        res.writeHead(400, { 'Content-Type': 'application/json' });
+        const inside = bytes.indexOf(Buffer.from('拒')) + 1; // within the character's three bytes
+        res.write(bytes.subarray(0, inside));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        res.end(bytes.subarray(inside));
+      },
+    }]);
+    const denied = await rejectsWith(qc.addEhpcUser(ehpc, credentials, { endpoint: split.url }), 'api_error');
+    assert.match(denied.message, /拒绝访问/);
     const small = gzipSync(JSON.stringify({ ret_code: 0, action: 'HpcUserAddUserResponse', job_id: 'j-2' }));
     const fine = await server([{ body: small, headers: { 'Content-Encoding': 'gzip' } }]);
     assert.equal((await qc.addEhpcUser(ehpc, credentials, { endpoint: fine.url })).jobId, 'j-2');
