@@ -1,7 +1,7 @@
 // The size budget of the built package: gzip (level 9) of the web target's .wasm plus its JS glue
 // (wasm-bindgen's module and any JavaScript snippets it emits, each file gzipped on its own, as a
 // page downloads them) must stay within the ceiling below. Issue 13 asks for 90 KiB (92,160 bytes),
-// with an aim of 75 KiB. On its named stack and stable Rust the module measures about 126 KiB, and
+// with an aim of 75 KiB. On its named stack and stable Rust the module measures about 128 KiB, and
 // a module that only validates and signs a ClickHouse user already takes 64 KiB (README, "The
 // stack, and what it costs"), so until that budget is revisited the ceiling is 128 KiB: it stops
 // any unplanned growth, and both figures are printed. Size is deterministic, so unlike speed it

@@ -381,7 +381,9 @@ pub fn build_describe_jobs(
         .iter()
         .any(|j| j.is_empty() || j.chars().count() > JOB_ID_MAX)
     {
-        return Err(invalid("jobs must hold job ids of 1 to 128 characters"));
+        return Err(invalid(&format!(
+            "jobs must hold job ids of 1 to {JOB_ID_MAX} characters"
+        )));
     }
     if input.limit.is_some_and(|limit| !(1..=100).contains(&limit)) {
         return Err(invalid("limit must be a whole number from 1 to 100"));

@@ -164,13 +164,13 @@ impl Rule {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn texts_are_cut_to_their_longest() {
-        assert_eq!(super::cut("abc".into(), 3), "abc");
-        assert_eq!(super::cut("长短长短".into(), 3), "长短长…");
+        assert_eq!(cut("abc".into(), 3), "abc");
+        assert_eq!(cut("长短长短".into(), 3), "长短长…");
     }
-
-    use super::*;
 
     fn every_rule() -> Vec<Rule> {
         let entry = "10.0.0.1/33".to_string();

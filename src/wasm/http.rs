@@ -221,7 +221,11 @@ pub async fn send_once(
     }
     let text = match read_text(&web_sys::Response::from(response), MAX_ANSWER_MIB << 20).await {
         Ok(text) => text,
-        Err(Unread::TooLong) => return Err(answer_too_long(status, MAX_ANSWER_MIB, lang)),
+        Err(Unread::TooLong) => {
+            // Aborting the fetch closes the connection: nothing more of the answer is received.
+            controller.abort();
+            return Err(answer_too_long(status, MAX_ANSWER_MIB, lang));
+        }
         Err(Unread::Failed(e)) => {
             return Err(no_answer(&rejection(&e), signal, &timed_out, policy))
         }
@@ -242,8 +246,9 @@ enum Unread {
 }
 
 /// The answer's body as a JavaScript string, read and decoded chunk by chunk, and given up as
-/// soon as it passes `max_bytes`, so a hostile server cannot make the page hold more (nor a
-/// compressed answer expand to more). The text never enters the module.
+/// soon as it passes `max_bytes` (the caller then aborts the fetch), so a hostile server cannot
+/// make the page hold more, nor a compressed answer expand to more. The text never enters the
+/// module.
 async fn read_text(response: &web_sys::Response, max_bytes: u32) -> Result<JsValue, Unread> {
     let Some(body) = response.body() else {
         return Ok(JsValue::from_str(""));
@@ -269,8 +274,6 @@ async fn read_text(response: &web_sys::Response, max_bytes: u32) -> Result<JsVal
             .map_or(0, js_sys::Uint8Array::byte_length);
         length = length.saturating_add(bytes);
         if length > max_bytes {
-            // Cancelling the stream closes the connection: nothing more is received.
-            let _ = reader.cancel();
             return Err(Unread::TooLong);
         }
         text = text.concat(&decoder.decode(&chunk, &streaming).map_err(Unread::Failed)?);
