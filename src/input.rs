@@ -535,6 +535,10 @@ pub struct DefaultCluster {
 
 /// The most milliseconds an option may say: JavaScript timers fire at once past `i32::MAX`.
 pub const MAX_MS: u32 = i32::MAX as u32;
+/// A time limit in milliseconds (`timeoutMs`, `jobTimeoutMs`): at least 1.
+pub const LIMIT_MS: std::ops::RangeInclusive<u32> = 1..=MAX_MS;
+/// A wait in milliseconds (between polls, or a backoff): 0 waits for nothing.
+pub const WAIT_MS: std::ops::RangeInclusive<u32> = 0..=MAX_MS;
 
 /// The most attempts a send may make.
 pub const MAX_ATTEMPTS: u32 = 100;
@@ -659,7 +663,7 @@ mod tests {
 
     #[test]
     fn whole_numbers_take_their_default_when_absent_and_are_refused_when_unusable() {
-        let read = |value| whole("timeoutMs", value, 7, 1..=MAX_MS);
+        let read = |value| whole("timeoutMs", value, 7, LIMIT_MS);
         assert_eq!(read(None), Ok(7));
         assert_eq!(read(Some(1.0)), Ok(1));
         assert_eq!(read(Some(f64::from(MAX_MS))), Ok(MAX_MS));
@@ -675,6 +679,6 @@ mod tests {
         ] {
             assert_eq!(read(Some(unusable)), rule, "{unusable}");
         }
-        assert_eq!(whole("retryBaseMs", Some(0.0), 250, 0..=MAX_MS), Ok(0));
+        assert_eq!(whole("retryBaseMs", Some(0.0), 250, WAIT_MS), Ok(0));
     }
 }

@@ -391,13 +391,13 @@ pub fn redirect_error(status: u16, lang: Lang) -> ApiError {
     }
 }
 
-/// An answer longer than any answer of these APIs, which is not read: `max_mib` says how long.
+/// An answer longer than any answer of these APIs, which is read no further than `max_mib` MiB.
 pub fn answer_too_long(status: u16, max_mib: u32, lang: Lang) -> ApiError {
     let message = match lang {
         Lang::En => format!(
-            "The server's answer (HTTP {status}) is longer than {max_mib} MiB, which no answer of this API is, so it was not read."
+            "The server's answer (HTTP {status}) is longer than {max_mib} MiB, which no answer of this API is, so it was not read further."
         ),
-        Lang::Zh => format!("服务器的应答（HTTP {status}）超过 {max_mib} MiB，不是此 API 的应答，未读取。"),
+        Lang::Zh => format!("服务器的应答（HTTP {status}）超过 {max_mib} MiB，不是此 API 的应答，已停止读取。"),
     };
     ApiError {
         status: Some(status),

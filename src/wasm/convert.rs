@@ -124,7 +124,12 @@ pub fn read_options<T: DeserializeOwned + Default>(
 
 /// A wrong shape of an options argument, as an `invalid_options` error.
 pub fn options_error(shape: WrongShape) -> JsValue {
-    error(&ApiError::invalid_options(&shape.0, Lang::En))
+    invalid_options(&shape.0, Lang::En)
+}
+
+/// An `invalid_options` error saying `detail`, in `lang`.
+pub fn invalid_options(detail: &str, lang: Lang) -> JsValue {
+    error(&ApiError::invalid_options(detail, lang))
 }
 
 /// A plain JavaScript object (or array, string, number) made of `value`.

@@ -4,7 +4,8 @@
 
 use super::bulk::{self, JobLookup, Settings};
 use super::convert::{
-    self, error, error_with, hook, options_error, read_input, read_options, to_js, ListRefused, Own,
+    self, error, error_with, hook, invalid_options, options_error, read_input, read_options, to_js,
+    ListRefused, Own,
 };
 use super::http::{self, SendPolicy};
 use crate::api::{self, AddUser, ClickHouse, Ehpc, Resolved};
@@ -13,7 +14,7 @@ use crate::concurrency::Concurrency;
 use crate::input::{
     whole, BulkSettings, DefaultCluster, DescribeJobsInput, PreviousRow, RequestOptions,
     RequestToPreview, SendSettings, ServiceParamsInput, ValidateOptions, WaitForJobOptions,
-    MAX_ATTEMPTS, MAX_MS,
+    LIMIT_MS, MAX_ATTEMPTS, WAIT_MS,
 };
 use crate::messages::Lang;
 use crate::output::{RequestPreview, SignedRequest, ValidationReport};
@@ -75,8 +76,8 @@ fn resolve_for(
 
 /// The credentials argument, read and checked.
 fn credentials(value: &JsValue, lang: Lang) -> Result<Credentials, JsValue> {
-    let credentials = convert::read(value, "credentials")
-        .map_err(|shape| error(&ApiError::invalid_options(&shape.0, lang)))?;
+    let credentials =
+        convert::read(value, "credentials").map_err(|shape| invalid_options(&shape.0, lang))?;
     api::check_credentials(credentials, lang).map_err(|e| error(&e))
 }
 
@@ -222,7 +223,7 @@ fn send_policy(
             "timeoutMs",
             settings.timeout_ms,
             defaults.timeout_ms,
-            1..=MAX_MS,
+            LIMIT_MS,
         )?,
         max_attempts: whole(
             "maxAttempts",
@@ -234,7 +235,7 @@ fn send_policy(
             "retryBaseMs",
             settings.retry_base_ms,
             defaults.retry_base_ms,
-            0..=MAX_MS,
+            WAIT_MS,
         )?,
         ..defaults
     })
@@ -250,7 +251,7 @@ fn send_options(
     let settings: SendSettings = own.read("options").map_err(options_error)?;
     let lang = options.lang;
     let policy = send_policy(&settings, SINGLE_ATTEMPTS, lang)
-        .map_err(|detail| error(&ApiError::invalid_options(&detail, lang)))?;
+        .map_err(|detail| invalid_options(&detail, lang))?;
     Ok((options, policy, hook(&settings.signal)))
 }
 
@@ -336,7 +337,7 @@ fn previous(value: &JsValue, lang: Lang) -> Result<Option<Vec<PreviousRow>>, JsV
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
-    let refuse = |detail: String| error(&ApiError::invalid_options(&detail, lang));
+    let refuse = |detail: String| invalid_options(&detail, lang);
     let items = convert::copy_list(value, MAX_ROWS).map_err(|refused| {
         refuse(match refused {
             ListRefused::NotAList => "previous must be a list".to_string(),
@@ -402,7 +403,7 @@ impl BulkCall {
     }
 
     fn invalid_options(&self, detail: &str) -> JsValue {
-        error(&ApiError::invalid_options(detail, self.lang()))
+        invalid_options(detail, self.lang())
     }
 
     /// The options and credentials, read, for an API with these defaults (see [`AddUser`]);
@@ -486,16 +487,15 @@ impl BulkCall {
             lang,
         );
         let send = SendPolicy {
-            retry_cap_ms: whole("retryCapMs", opts.retry_cap_ms, 8_000, 0..=MAX_MS)
-                .map_err(refuse)?,
+            retry_cap_ms: whole("retryCapMs", opts.retry_cap_ms, 8_000, WAIT_MS).map_err(refuse)?,
             ..send_policy(&self.send_settings, ROW_ATTEMPTS, lang).map_err(refuse)?
         };
         let settings = Settings {
             concurrency,
             send,
-            poll_interval_ms: whole("pollIntervalMs", opts.poll_interval_ms, 1_000, 0..=MAX_MS)
+            poll_interval_ms: whole("pollIntervalMs", opts.poll_interval_ms, 1_000, WAIT_MS)
                 .map_err(refuse)?,
-            job_timeout_ms: whole("jobTimeoutMs", opts.job_timeout_ms, 300_000, 1..=MAX_MS)
+            job_timeout_ms: whole("jobTimeoutMs", opts.job_timeout_ms, 300_000, LIMIT_MS)
                 .map_err(refuse)?,
         };
         let lookup = JobLookup {
@@ -641,11 +641,9 @@ async fn wait(job_id: String, options: JsValue) -> Result<JsValue, JsValue> {
         lang,
         ..RequestOptions::default()
     };
-    let invalid = |detail: String| error(&ApiError::invalid_options(&detail, lang));
-    let interval_ms =
-        whole("intervalMs", options.interval_ms, 1_000, 0..=MAX_MS).map_err(invalid)?;
-    let timeout_ms =
-        whole("timeoutMs", options.timeout_ms, 300_000, 1..=MAX_MS).map_err(invalid)?;
+    let invalid = |detail: String| invalid_options(&detail, lang);
+    let interval_ms = whole("intervalMs", options.interval_ms, 1_000, WAIT_MS).map_err(invalid)?;
+    let timeout_ms = whole("timeoutMs", options.timeout_ms, 300_000, LIMIT_MS).map_err(invalid)?;
     let on_status: Option<js_sys::Function> = hook(&options.on_status);
     let signal: Option<AbortSignal> = hook(&options.signal);
     let mut policy = SendPolicy::new(lang);
