@@ -6,6 +6,7 @@ use crate::input::{
     ClickHouseUserInput, DescribeJobsInput, EhpcUserInput, PreviousRow, RequestOptions, Timestamp,
 };
 use crate::messages::Lang;
+use crate::refusal::{Arg, Refusal};
 use crate::request::{self, Credentials, HttpRequest, Method, Stamp};
 use crate::response::{ApiError, ErrorKind};
 use crate::timestamp::{format_millis, parse_timestamp};
@@ -15,13 +16,14 @@ use crate::validation::{
 
 /// A JavaScript argument that is not the shape it should be: the field and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WrongShape(pub String);
+pub struct WrongShape(pub Refusal);
 
 impl WrongShape {
     pub fn into_error(self, lang: Lang) -> ApiError {
+        let detail = self.0.message(lang);
         let message = match lang {
-            Lang::En => format!("Invalid input: {}", self.0),
-            Lang::Zh => format!("输入无效：{}", self.0),
+            Lang::En => format!("Invalid input: {detail}"),
+            Lang::Zh => format!("输入无效：{detail}"),
         };
         ApiError::new(ErrorKind::InvalidInput, message)
     }
@@ -57,17 +59,12 @@ pub fn check_credentials(
     lang: Lang,
 ) -> Result<Credentials, ApiError> {
     let credentials = Credentials::from(credentials);
-    let invalid = |name: &str| {
-        ApiError::invalid_options(
-            &format!("credentials.{name} must be a non-empty string"),
-            lang,
-        )
-    };
+    let blank = |field| ApiError::invalid_options(&Refusal::Blank(field), lang);
     if credentials.access_key_id.is_empty() {
-        return Err(invalid("accessKeyId"));
+        return Err(blank("credentials.accessKeyId"));
     }
     if credentials.secret_access_key.is_empty() {
-        return Err(invalid("secretAccessKey"));
+        return Err(blank("credentials.secretAccessKey"));
     }
     Ok(credentials)
 }
@@ -137,7 +134,7 @@ pub fn bulk_rows<R, U, V>(
     (cluster, zone): (&str, &str),
     previous: Option<&[PreviousRow]>,
     lang: Lang,
-) -> Result<Vec<BulkRow<V>>, String> {
+) -> Result<Vec<BulkRow<V>>, Refusal> {
     let users: Vec<Result<U, WrongShape>> = rows
         .into_iter()
         .map(|row| row.map(|row| (kind.user)(row, cluster, zone)))
@@ -180,9 +177,9 @@ pub fn bulk_rows<R, U, V>(
 /// An earlier run's rows are these rows: one entry per row, in order, each with a row status and
 /// naming (when it names them) the row's cluster and user name. A row without a user name is
 /// invalid, and not compared.
-fn check_previous(previous: &[PreviousRow], keys: &[Option<(&str, &str)>]) -> Result<(), String> {
+fn check_previous(previous: &[PreviousRow], keys: &[Option<(&str, &str)>]) -> Result<(), Refusal> {
     if previous.len() != keys.len() {
-        return Err("previous must hold one entry per row".into());
+        return Err(Refusal::PreviousLength);
     }
     for (index, (entry, key)) in previous.iter().zip(keys).enumerate() {
         let other = |given: &Option<String>, ours: &str| given.as_ref().is_some_and(|g| g != ours);
@@ -201,41 +198,33 @@ fn check_previous(previous: &[PreviousRow], keys: &[Option<(&str, &str)>]) -> Re
                 | "sent"
         );
         if entry.index != Some(index as f64) || names_another || !status {
-            return Err(format!(
-                "previous[{index}] is not row {index} (index, status, cluster or user name)"
-            ));
+            return Err(Refusal::PreviousRow(index));
         }
         if entry
             .job_id
             .as_ref()
             .is_some_and(|id| id.chars().count() > JOB_ID_MAX)
         {
-            return Err(format!(
-                "previous[{index}].jobId must be a job id of at most {JOB_ID_MAX} characters"
-            ));
+            return Err(Refusal::PreviousJobId {
+                index,
+                most: JOB_ID_MAX,
+            });
         }
     }
     Ok(())
 }
-
-/// A clock (`Date.now()`, which a page can replace) that reads a time the APIs cannot sign.
-const CLOCK_RULE: &str =
-    "the clock reads a time outside the years 0000 to 9999; pass timestamp to sign with another";
-
-const TIMESTAMP_RULE: &str =
-    "timestamp must be a Date, milliseconds, or YYYY-MM-DDTHH:MM:SSZ, in the years 0000 to 9999";
 
 /// Reads an argument of type `T` from a JSON value as wasm reads it from a JavaScript value:
 /// `null` is the default, anything but an object is refused, and a field of the wrong type is
 /// named with what is wrong with it.
 pub fn read<T: serde::de::DeserializeOwned + Default>(
     value: &serde_json::Value,
-    what: &str,
+    what: Arg,
 ) -> Result<T, WrongShape> {
     let fields = match value {
         serde_json::Value::Null => return Ok(T::default()),
         serde_json::Value::Object(fields) => fields,
-        _ => return Err(WrongShape(format!("{what} must be an object"))),
+        _ => return Err(WrongShape(Refusal::NotAnObject(what))),
     };
     T::deserialize(value).map_err(|error| {
         let field = fields.iter().find_map(|(name, value)| {
@@ -243,14 +232,18 @@ pub fn read<T: serde::de::DeserializeOwned + Default>(
                 serde_json::Value::Object([(name.clone(), value.clone())].into_iter().collect());
             T::deserialize(&alone).is_err().then_some(name.as_str())
         });
-        wrong_field(field, what, &error)
+        wrong_field(field, what, error.to_string())
     })
 }
 
 /// What a refused argument says: the field that is wrong (found by reading each field alone, as
 /// every field may be left out), and why.
-pub fn wrong_field(field: Option<&str>, what: &str, error: &impl std::fmt::Display) -> WrongShape {
-    WrongShape(format!("{}: {error}", field.unwrap_or(what)))
+pub fn wrong_field(field: Option<&str>, what: Arg, reader: String) -> WrongShape {
+    WrongShape(Refusal::WrongField {
+        field: field.map(str::to_string),
+        arg: what,
+        reader,
+    })
 }
 
 /// The options resolved, with the clock reading and random id the caller supplies as defaults.
@@ -271,13 +264,10 @@ impl RequestOptions {
         random_req_id: impl FnOnce() -> String,
     ) -> Result<Resolved, ApiError> {
         let lang = self.lang;
-        let invalid = |detail: String| ApiError::invalid_options(&detail, lang);
+        let invalid = |refusal: Refusal| ApiError::invalid_options(&refusal, lang);
         let endpoint = self.endpoint.as_deref().unwrap_or(default_endpoint);
-        let endpoint = request::normalize_endpoint(endpoint).ok_or_else(|| {
-            invalid(
-                "endpoint must be an http:// or https:// URL without query or credentials".into(),
-            )
-        })?;
+        let endpoint = request::normalize_endpoint(endpoint)
+            .ok_or_else(|| invalid(Refusal::Endpoint("endpoint")))?;
         let method = match self
             .method
             .as_deref()
@@ -286,12 +276,12 @@ impl RequestOptions {
         {
             None | Some("GET") => Method::Get,
             Some("POST") => Method::Post,
-            Some(_) => return Err(invalid("method must be GET or POST".into())),
+            Some(_) => return Err(invalid(Refusal::Method)),
         };
         let time_stamp = match &self.timestamp {
-            None => format_millis(now_ms()).ok_or_else(|| invalid(CLOCK_RULE.into()))?,
+            None => format_millis(now_ms()).ok_or_else(|| invalid(Refusal::Clock))?,
             Some(Timestamp::Millis(ms)) => {
-                format_millis(*ms).ok_or_else(|| invalid(TIMESTAMP_RULE.into()))?
+                format_millis(*ms).ok_or_else(|| invalid(Refusal::Timestamp))?
             }
             Some(Timestamp::Text(text)) => {
                 // `Date.toJSON()` adds milliseconds, which the APIs do not sign.
@@ -308,16 +298,16 @@ impl RequestOptions {
                     _ => text.clone(),
                 };
                 if parse_timestamp(&whole_seconds).is_none() {
-                    return Err(invalid(TIMESTAMP_RULE.into()));
+                    return Err(invalid(Refusal::Timestamp));
                 }
                 whole_seconds
             }
-            Some(_) => return Err(invalid(TIMESTAMP_RULE.into())),
+            Some(_) => return Err(invalid(Refusal::Timestamp)),
         };
         let req_id = match &self.req_id {
             None => random_req_id(),
             Some(id) if id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()) => id.clone(),
-            Some(_) => return Err(invalid("reqId must be 32 hexadecimal digits".into())),
+            Some(_) => return Err(invalid(Refusal::ReqId)),
         };
         Ok(Resolved {
             endpoint,
@@ -369,24 +359,26 @@ pub fn build_describe_jobs(
     options: &Resolved,
     lang: Lang,
 ) -> Result<HttpRequest, ApiError> {
-    let invalid = |detail: &str| ApiError::invalid_options(detail, lang);
+    let invalid = |refusal: Refusal| ApiError::invalid_options(&refusal, lang);
     if input.zone.0.is_empty() {
-        return Err(invalid("zone is required"));
+        return Err(invalid(Refusal::Zone));
     }
     let jobs = &input.jobs.0;
     if jobs.is_empty() || jobs.len() > DESCRIBE_JOBS_MAX {
-        return Err(invalid("jobs must list 1 to 100 job ids"));
+        return Err(invalid(Refusal::JobCount));
     }
     if jobs
         .iter()
         .any(|j| j.is_empty() || j.chars().count() > JOB_ID_MAX)
     {
-        return Err(invalid(&format!(
-            "jobs must hold job ids of 1 to {JOB_ID_MAX} characters"
-        )));
+        return Err(invalid(Refusal::JobIds { most: JOB_ID_MAX }));
     }
     if input.limit.is_some_and(|limit| !(1..=100).contains(&limit)) {
-        return Err(invalid("limit must be a whole number from 1 to 100"));
+        return Err(invalid(Refusal::Whole {
+            field: "limit",
+            least: 1,
+            most: 100,
+        }));
     }
     Ok(request::describe_jobs(
         &input.zone.0,
@@ -406,7 +398,7 @@ pub trait AddUser {
     type User;
     type Valid;
     /// The argument's name in messages.
-    const WHAT: &'static str;
+    const WHAT: Arg;
     /// Where requests go unless an endpoint is given.
     const DEFAULT_ENDPOINT: &'static str;
     /// Whether the API takes a random `req_id` (drawing one is not free).
@@ -429,7 +421,7 @@ impl AddUser for ClickHouse {
     type Input = ClickHouseUserInput;
     type User = ClickHouseUser;
     type Valid = ValidClickHouseUser;
-    const WHAT: &'static str = "the ClickHouse user";
+    const WHAT: Arg = Arg::ClickHouseUser;
     const DEFAULT_ENDPOINT: &'static str = request::DEFAULT_IAAS_ENDPOINT;
     const SENDS_REQ_ID: bool = true;
     const ROWS: RowKind<ClickHouseUserInput, ClickHouseUser, ValidClickHouseUser> = CLICKHOUSE_ROWS;
@@ -455,7 +447,7 @@ impl AddUser for Ehpc {
     type Input = EhpcUserInput;
     type User = EhpcUser;
     type Valid = ValidEhpcUser;
-    const WHAT: &'static str = "the EHPC user";
+    const WHAT: Arg = Arg::EhpcUser;
     const DEFAULT_ENDPOINT: &'static str = request::DEFAULT_EHPC_ENDPOINT;
     const SENDS_REQ_ID: bool = false;
     const ROWS: RowKind<EhpcUserInput, EhpcUser, ValidEhpcUser> = EHPC_ROWS;
@@ -507,13 +499,13 @@ mod tests {
     }
 
     fn resolve(options: &str) -> Result<Resolved, ApiError> {
-        let options: RequestOptions = read(&json(options), "options")
+        let options: RequestOptions = read(&json(options), Arg::Options)
             .map_err(|e| ApiError::invalid_options(&e.0, Lang::En))?;
         options.resolve(request::DEFAULT_IAAS_ENDPOINT, || NOW_MS, fixed_id)
     }
 
     fn credentials(text: &str) -> Result<Credentials, ApiError> {
-        let credentials = read(&json(text), "credentials")
+        let credentials = read(&json(text), Arg::Credentials)
             .map_err(|e| ApiError::invalid_options(&e.0, Lang::En))?;
         check_credentials(credentials, Lang::En)
     }
@@ -596,12 +588,13 @@ mod tests {
     #[test]
     fn lang_selects_chinese_messages() {
         let options: RequestOptions =
-            read(&json(r#"{"method":"PUT","lang":"zh"}"#), "options").expect("shape");
+            read(&json(r#"{"method":"PUT","lang":"zh"}"#), Arg::Options).expect("shape");
         let error = options
             .resolve(request::DEFAULT_IAAS_ENDPOINT, || NOW_MS, fixed_id)
             .expect_err("bad method");
-        assert!(error.message.starts_with("选项无效"));
-        let validate: ValidateOptions = read(&json(r#"{"lang":"zh"}"#), "options").expect("shape");
+        assert_eq!(error.message, "选项无效：method 须为 GET 或 POST");
+        let validate: ValidateOptions =
+            read(&json(r#"{"lang":"zh"}"#), Arg::Options).expect("shape");
         assert_eq!(validate.lang, Lang::Zh);
     }
 
@@ -621,28 +614,34 @@ mod tests {
     }
 
     #[test]
-    fn wrong_types_name_the_field() {
-        let error = read::<ClickHouseUserInput>(&json(r#"{"userName": 5}"#), "the ClickHouse user")
+    fn wrong_types_name_the_field_in_either_language() {
+        let message = |shape: WrongShape, lang| shape.into_error(lang).message;
+        let error = read::<ClickHouseUserInput>(&json(r#"{"userName": 5}"#), Arg::ClickHouseUser)
             .expect_err("number");
-        assert!(error.0.starts_with("userName: invalid type"), "{}", error.0);
+        assert_eq!(
+            message(error.clone(), Lang::En),
+            "Invalid input: userName: invalid type: a number, expected a string"
+        );
+        assert_eq!(
+            message(error, Lang::Zh),
+            "输入无效：userName：类型不对，应为字符串，而不是数字"
+        );
         let error = read::<ClickHouseUserInput>(
             &json(r#"{"userNetworks": ["::/0", 1]}"#),
-            "the ClickHouse user",
+            Arg::ClickHouseUser,
         )
         .expect_err("number");
-        assert!(
-            error.0.starts_with("userNetworks: invalid type"),
-            "{}",
-            error.0
+        assert_eq!(
+            message(error, Lang::Zh),
+            "输入无效：userNetworks：类型不对，应为字符串，而不是数字"
         );
-        let error =
-            read::<EhpcUserInput>(&json(r#""isabel""#), "the EHPC user").expect_err("string");
-        assert_eq!(error.0, "the EHPC user must be an object");
-        assert!(WrongShape("x".into())
-            .into_error(Lang::Zh)
-            .message
-            .starts_with("输入无效"));
-        let missing: EhpcUserInput = read(&Value::Null, "the EHPC user").expect("empty");
+        let error = read::<DescribeJobsInput>(&json(r#"{"limit": 2.5}"#), Arg::DescribeJobs)
+            .expect_err("fraction");
+        assert_eq!(message(error, Lang::Zh), "输入无效：limit：应为整数");
+        let error = read::<EhpcUserInput>(&json(r#""isabel""#), Arg::EhpcUser).expect_err("string");
+        assert_eq!(error.0, Refusal::NotAnObject(Arg::EhpcUser));
+        assert_eq!(message(error, Lang::Zh), "输入无效：EHPC 用户须为对象");
+        let missing: EhpcUserInput = read(&Value::Null, Arg::EhpcUser).expect("empty");
         assert_eq!(EhpcUser::from(missing), EhpcUser::default());
     }
 
@@ -653,7 +652,7 @@ mod tests {
         let resolved = resolve("{}").expect("valid");
         let input: DescribeJobsInput = read(
             &json(r#"{"zone":"pek3","jobs":["j-1"],"limit":10}"#),
-            "input",
+            Arg::DescribeJobs,
         )
         .expect("valid");
         assert_eq!(input.limit, Some(10));
@@ -662,11 +661,13 @@ mod tests {
             r#"{{"zone":"pek3","jobs":["j-{}"]}}"#,
             "x".repeat(JOB_ID_MAX - 2)
         );
-        let input: DescribeJobsInput = read(&json(&longest), "input").expect("valid");
+        let input: DescribeJobsInput = read(&json(&longest), Arg::DescribeJobs).expect("valid");
         assert!(build_describe_jobs(input, &credentials, &resolved, Lang::En).is_ok());
-        assert!(
-            read::<DescribeJobsInput>(&json(r#"{"zone":"pek3","jobs":[1]}"#), "input").is_err()
-        );
+        assert!(read::<DescribeJobsInput>(
+            &json(r#"{"zone":"pek3","jobs":[1]}"#),
+            Arg::DescribeJobs
+        )
+        .is_err());
         for bad in [
             r#"{"zone":"pek3","jobs":[]}"#,
             r#"{"zone":"pek3","jobs":["j"],"limit":0}"#,
@@ -677,7 +678,7 @@ mod tests {
                 "x".repeat(JOB_ID_MAX - 1)
             ),
         ] {
-            let input: DescribeJobsInput = read(&json(bad), "input").expect("shape");
+            let input: DescribeJobsInput = read(&json(bad), Arg::DescribeJobs).expect("shape");
             assert!(
                 build_describe_jobs(input, &credentials, &resolved, Lang::En).is_err(),
                 "{bad}"
@@ -689,7 +690,7 @@ mod tests {
         let Value::Array(items) = json(text) else {
             panic!("a list")
         };
-        items.iter().map(|item| read(item, "a row")).collect()
+        items.iter().map(|item| read(item, Arg::Row)).collect()
     }
 
     #[test]
@@ -820,11 +821,11 @@ mod tests {
                 "previous[0].jobId must be a job id of at most 128 characters",
             ),
         ] {
-            let error = prepare(previous).expect_err(previous);
+            let error = prepare(previous).expect_err(previous).message(Lang::En);
             assert!(error.contains(needle), "{error}");
         }
-        assert!(read::<PreviousRow>(&json(r#"{"index":"0"}"#), "a row").is_err());
-        assert!(read::<PreviousRow>(&json(r#"{"status":["created"]}"#), "a row").is_err());
+        assert!(read::<PreviousRow>(&json(r#"{"index":"0"}"#), Arg::Row).is_err());
+        assert!(read::<PreviousRow>(&json(r#"{"status":["created"]}"#), Arg::Row).is_err());
     }
 
     #[test]
@@ -832,7 +833,7 @@ mod tests {
         let credentials =
             credentials(r#"{"accessKeyId":"AK","secretAccessKey":"SK"}"#).expect("valid");
         let resolved = resolve("{}").expect("valid");
-        let user: ClickHouseUserInput = read(&json(r#"{"cluster":"cl-yxgxofd3","zone":"pek3","userName":"9x","userPassword":"p","userNetworks":"::/0"}"#), "user").expect("shape");
+        let user: ClickHouseUserInput = read(&json(r#"{"cluster":"cl-yxgxofd3","zone":"pek3","userName":"9x","userPassword":"p","userNetworks":"::/0"}"#), Arg::ClickHouseUser).expect("shape");
         let (error, report) = build::<ClickHouse>(&user.into(), &credentials, &resolved, Lang::En)
             .expect_err("invalid");
         assert_eq!(report.errors.len(), 1);
@@ -840,7 +841,7 @@ mod tests {
         assert!(error
             .message
             .contains("user_name must not start with a digit"));
-        let user: EhpcUserInput = read(&json(r#"{"clusterId":"ehpc-8jqdq0mz","zone":"jn1a","username":"isabel","password":"kUISjs@kkkkkk!","mod":"700"}"#), "user").expect("shape");
+        let user: EhpcUserInput = read(&json(r#"{"clusterId":"ehpc-8jqdq0mz","zone":"jn1a","username":"isabel","password":"kUISjs@kkkkkk!","mod":"700"}"#), Arg::EhpcUser).expect("shape");
         let request =
             build::<Ehpc>(&user.into(), &credentials, &resolved, Lang::En).expect("valid");
         assert!(request.body.unwrap_or_default().contains(r#""mod": "700""#));

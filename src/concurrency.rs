@@ -5,6 +5,7 @@
 use crate::bulk::retry_kind;
 use crate::de::NumberOrText;
 use crate::input::whole;
+use crate::refusal::Refusal;
 use crate::response::{ApiError, ErrorKind};
 
 /// Requests at once when the caller does not say.
@@ -34,23 +35,21 @@ impl Concurrency {
     pub fn from_options(
         concurrency: Option<&NumberOrText>,
         max_concurrency: Option<f64>,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, Refusal> {
         match concurrency {
             None => Ok(Concurrency::Fixed(DEFAULT_FIXED)),
             Some(NumberOrText::Number(n)) => {
                 whole("concurrency", Some(*n), DEFAULT_FIXED, 1..=MOST)
                     .map(Concurrency::Fixed)
-                    .map_err(|_| CONCURRENCY_RULE.to_string())
+                    .map_err(|_| Refusal::Concurrency)
             }
             Some(NumberOrText::Text(text)) if text == "auto" => Ok(Concurrency::Auto {
                 max: whole("maxConcurrency", max_concurrency, DEFAULT_MAX, 1..=MOST)?,
             }),
-            Some(NumberOrText::Text(_)) => Err(CONCURRENCY_RULE.to_string()),
+            Some(NumberOrText::Text(_)) => Err(Refusal::Concurrency),
         }
     }
 }
-
-const CONCURRENCY_RULE: &str = "concurrency must be a whole number from 1 to 64 or 'auto'";
 
 /// Whether a failure shows the API under strain, which an automatic limit backs off from: a busy
 /// answer (5000, 5100), a 5xx, a timeout, a connection that gave no answer. These are the failures
@@ -184,12 +183,16 @@ mod tests {
         ] {
             assert_eq!(
                 Concurrency::from_options(refused.as_ref(), None),
-                Err(CONCURRENCY_RULE.to_string())
+                Err(Refusal::Concurrency)
             );
         }
         assert_eq!(
             Concurrency::from_options(text("auto").as_ref(), Some(0.0)),
-            Err("maxConcurrency must be a whole number from 1 to 64".to_string())
+            Err(Refusal::Whole {
+                field: "maxConcurrency",
+                least: 1,
+                most: 64
+            })
         );
     }
 

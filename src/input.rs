@@ -547,20 +547,18 @@ pub const MAX_ATTEMPTS: u32 = 100;
 /// else (a fraction, a negative, `NaN`, a number out of range) is refused with the rule, naming
 /// the field, rather than quietly replaced.
 pub fn whole(
-    field: &str,
+    field: &'static str,
     value: Option<f64>,
     default: u32,
     range: std::ops::RangeInclusive<u32>,
-) -> Result<u32, String> {
+) -> Result<u32, crate::refusal::Refusal> {
     let (least, most) = (*range.start(), *range.end());
     match value {
         None => Ok(default),
         Some(n) if n.fract() == 0.0 && n >= f64::from(least) && n <= f64::from(most) => {
             Ok(n as u32)
         }
-        Some(_) => Err(format!(
-            "{field} must be a whole number from {least} to {most}"
-        )),
+        Some(_) => Err(crate::refusal::Refusal::Whole { field, least, most }),
     }
 }
 
@@ -667,7 +665,11 @@ mod tests {
         assert_eq!(read(None), Ok(7));
         assert_eq!(read(Some(1.0)), Ok(1));
         assert_eq!(read(Some(f64::from(MAX_MS))), Ok(MAX_MS));
-        let rule = Err("timeoutMs must be a whole number from 1 to 2147483647".to_string());
+        let rule = Err(crate::refusal::Refusal::Whole {
+            field: "timeoutMs",
+            least: 1,
+            most: 2_147_483_647,
+        });
         for unusable in [
             0.0,
             -1.0,

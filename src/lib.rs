@@ -15,6 +15,7 @@ pub mod messages;
 pub mod order;
 pub mod output;
 pub mod preview;
+pub mod refusal;
 pub mod request;
 pub mod response;
 pub mod signing;

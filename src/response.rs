@@ -174,7 +174,8 @@ impl ApiError {
         ApiError::new(ErrorKind::Aborted, message.to_string())
     }
 
-    pub fn invalid_options(detail: &str, lang: Lang) -> Self {
+    pub fn invalid_options(refusal: &crate::refusal::Refusal, lang: Lang) -> Self {
+        let detail = refusal.message(lang);
         let message = match lang {
             Lang::En => format!("Invalid options: {detail}"),
             Lang::Zh => format!("选项无效：{detail}"),

@@ -11,6 +11,7 @@ use qingcloud_useradd::input::{
     ClickHouseUserInput, DescribeJobsInput, EhpcUserInput, RequestOptions, Timestamp,
 };
 use qingcloud_useradd::messages::Lang;
+use qingcloud_useradd::refusal::Arg;
 use qingcloud_useradd::request::{self, Credentials};
 use qingcloud_useradd::validation::{
     validate_clickhouse_user, validate_ehpc_user, ClickHouseUser, EhpcUser, Report,
@@ -46,7 +47,7 @@ fn credentials() -> Credentials {
 /// The route a JavaScript argument takes: JSON value → serde model → options → validation →
 /// builder. A refused field is named in the message.
 fn json_route(value: &Value) {
-    let options = api::read::<RequestOptions>(value, "options");
+    let options = api::read::<RequestOptions>(value, Arg::Options);
     let lang = options.as_ref().map_or(Lang::En, |options| options.lang);
     let resolved = options.as_ref().ok().map(|options| {
         options.resolve(
@@ -61,18 +62,25 @@ fn json_route(value: &Value) {
             assert!(resolved.is_err(), "{options:?}");
         }
     }
-    if let Err(shape) = api::read::<qingcloud_useradd::input::Credentials>(value, "credentials") {
-        assert!(!shape.0.is_empty());
+    if let Err(shape) = api::read::<qingcloud_useradd::input::Credentials>(value, Arg::Credentials)
+    {
+        // Either language names what is wrong.
+        assert!(!shape.0.message(Lang::En).is_empty() && !shape.0.message(Lang::Zh).is_empty());
     }
     route::<ClickHouse>(
-        api::read::<ClickHouseUserInput>(value, "user"),
+        api::read::<ClickHouseUserInput>(value, Arg::ClickHouseUser),
         &resolved,
         lang,
     );
-    route::<Ehpc>(api::read::<EhpcUserInput>(value, "user"), &resolved, lang);
-    if let (Ok(input), Some(Ok(resolved))) =
-        (api::read::<DescribeJobsInput>(value, "input"), &resolved)
-    {
+    route::<Ehpc>(
+        api::read::<EhpcUserInput>(value, Arg::EhpcUser),
+        &resolved,
+        lang,
+    );
+    if let (Ok(input), Some(Ok(resolved))) = (
+        api::read::<DescribeJobsInput>(value, Arg::DescribeJobs),
+        &resolved,
+    ) {
         let _ = api::build_describe_jobs(input, &credentials(), resolved, lang);
     }
 }

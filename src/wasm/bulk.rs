@@ -211,7 +211,7 @@ async fn send_attempts(run: &Run, index: usize, holding: &Cell<bool>) {
     let lang = run.lang();
     let Some(request) = (run.sign)(index) else {
         // Only valid rows are queued, and every valid row has a request.
-        let error = ApiError::invalid_options("no request for this row", lang);
+        let error = ApiError::invalid_options(&crate::refusal::Refusal::NoRequest, lang);
         run.rows.borrow_mut().send_failed(index, &error);
         return;
     };

@@ -2,8 +2,10 @@
 //! results made into plain objects the same way, and errors made into `QingCloudError`s.
 
 use crate::api::{self, WrongShape};
+use crate::input::ValidateOptions;
 use crate::messages::Lang;
 use crate::output::ErrorFields;
+use crate::refusal::{Arg, Refusal};
 use crate::response::ApiError;
 use crate::validation::Issue;
 use serde::de::DeserializeOwned;
@@ -26,33 +28,55 @@ pub struct Own(Option<JsValue>);
 impl Own {
     /// `undefined` and `null` are an empty argument; anything but a plain object (or a class
     /// instance) is refused.
-    pub fn of(value: &JsValue, what: &str) -> Result<Own, WrongShape> {
+    pub fn of(value: &JsValue, what: Arg) -> Result<Own, WrongShape> {
         if value.is_undefined() || value.is_null() {
             return Ok(Own(None));
         }
         if !value.is_object() || js_sys::Array::is_array(value) || value.is_function() {
-            return Err(WrongShape(format!("{what} must be an object")));
+            return Err(WrongShape(Refusal::NotAnObject(what)));
         }
         object_assign(&js_sys::Object::new(), value)
             .map(|own| Own(Some(own)))
-            .map_err(|_| WrongShape(format!("{what} could not be read: a property threw")))
+            .map_err(|_| WrongShape(Refusal::Unreadable(what)))
+    }
+
+    /// The options argument, copied; anything but an object is an `invalid_options` error.
+    pub fn of_options(value: &JsValue) -> Result<Own, JsValue> {
+        Own::of(value, Arg::Options).map_err(|shape| invalid_options(&shape.0, Lang::En))
+    }
+
+    /// The fields of the options that `T` declares. A wrong one is an `invalid_options` error,
+    /// in the language the options ask for when their `lang` can be read on its own.
+    pub fn options<T: DeserializeOwned + Default>(&self) -> Result<T, JsValue> {
+        self.read(Arg::Options).map_err(|shape| {
+            let lang = self
+                .read::<ValidateOptions>(Arg::Options)
+                .map_or(Lang::En, |options| options.lang);
+            invalid_options(&shape.0, lang)
+        })
     }
 
     /// The fields `T` declares; a field of the wrong type is named.
-    pub fn read<T: DeserializeOwned + Default>(&self, what: &str) -> Result<T, WrongShape> {
+    pub fn read<T: DeserializeOwned + Default>(&self, what: Arg) -> Result<T, WrongShape> {
         let Some(own) = &self.0 else {
             return Ok(T::default());
         };
         let read = |object: JsValue| T::deserialize(serde_wasm_bindgen::Deserializer::from(object));
         read(own.clone()).map_err(|error| {
             let field = wrong_field(own, &|alone| read(alone).is_err());
-            api::wrong_field(field.as_deref(), what, &error)
+            // The reader's words, without the `Error: ` its JavaScript error prints first.
+            let error = JsValue::from(error);
+            let reader = error.dyn_ref::<js_sys::Error>().map_or_else(
+                || error.as_string().unwrap_or_default(),
+                |e| e.message().into(),
+            );
+            api::wrong_field(field.as_deref(), what, reader)
         })
     }
 }
 
 /// Reads an argument of one serde type (see [`Own`]).
-pub fn read<T: DeserializeOwned + Default>(value: &JsValue, what: &str) -> Result<T, WrongShape> {
+pub fn read<T: DeserializeOwned + Default>(value: &JsValue, what: Arg) -> Result<T, WrongShape> {
     Own::of(value, what)?.read(what)
 }
 
@@ -108,28 +132,20 @@ pub fn copy_list(value: &JsValue, max: usize) -> Result<js_sys::Array, ListRefus
 /// [`read`], with a wrong shape as an `invalid_input` error in the caller's language.
 pub fn read_input<T: DeserializeOwned + Default>(
     value: &JsValue,
-    what: &str,
+    what: Arg,
     lang: Lang,
 ) -> Result<T, JsValue> {
     read(value, what).map_err(|shape| error(&shape.into_error(lang)))
 }
 
-/// [`read`], with a wrong shape as an `invalid_options` error.
-pub fn read_options<T: DeserializeOwned + Default>(
-    value: &JsValue,
-    what: &str,
-) -> Result<T, JsValue> {
-    read(value, what).map_err(options_error)
+/// The options argument, read into `T` (see [`Own::options`]).
+pub fn read_options<T: DeserializeOwned + Default>(value: &JsValue) -> Result<T, JsValue> {
+    Own::of_options(value)?.options()
 }
 
-/// A wrong shape of an options argument, as an `invalid_options` error.
-pub fn options_error(shape: WrongShape) -> JsValue {
-    invalid_options(&shape.0, Lang::En)
-}
-
-/// An `invalid_options` error saying `detail`, in `lang`.
-pub fn invalid_options(detail: &str, lang: Lang) -> JsValue {
-    error(&ApiError::invalid_options(detail, lang))
+/// An `invalid_options` error saying what is refused, in `lang`.
+pub fn invalid_options(refusal: &Refusal, lang: Lang) -> JsValue {
+    error(&ApiError::invalid_options(refusal, lang))
 }
 
 /// A plain JavaScript object (or array, string, number) made of `value`.

@@ -4,8 +4,8 @@
 
 use super::bulk::{self, JobLookup, Settings};
 use super::convert::{
-    self, error, error_with, hook, invalid_options, options_error, read_input, read_options, to_js,
-    ListRefused, Own,
+    self, error, error_with, hook, invalid_options, read_input, read_options, to_js, ListRefused,
+    Own,
 };
 use super::http::{self, SendPolicy};
 use crate::api::{self, AddUser, ClickHouse, Ehpc, Resolved};
@@ -18,6 +18,7 @@ use crate::input::{
 };
 use crate::messages::Lang;
 use crate::output::{RequestPreview, SignedRequest, ValidationReport};
+use crate::refusal::{Arg, Refusal};
 use crate::request::{self, Credentials, HttpRequest, Method};
 use crate::response::{job_set, ApiError, ErrorKind, JobStatus};
 use crate::validation::{self, Issue};
@@ -77,7 +78,7 @@ fn resolve_for(
 /// The credentials argument, read and checked.
 fn credentials(value: &JsValue, lang: Lang) -> Result<Credentials, JsValue> {
     let credentials =
-        convert::read(value, "credentials").map_err(|shape| invalid_options(&shape.0, lang))?;
+        convert::read(value, Arg::Credentials).map_err(|shape| invalid_options(&shape.0, lang))?;
     api::check_credentials(credentials, lang).map_err(|e| error(&e))
 }
 
@@ -99,7 +100,7 @@ fn validate<A: AddUser>(
     input: &JsValue,
     options: Option<ValidateOptionsArg>,
 ) -> Result<JsValue, JsValue> {
-    let options: ValidateOptions = read_options(&optional(options), "options")?;
+    let options: ValidateOptions = read_options(&optional(options))?;
     let user: A::Input = read_input(input, A::WHAT, options.lang)?;
     Ok(to_js(&ValidationReport::from(
         &A::validate(&user.into(), options.lang).report,
@@ -128,7 +129,7 @@ pub fn validate_ehpc_user(
 pub fn encode_service_params(
     #[wasm_bindgen(unchecked_param_type = "ServiceParamsInput")] input: JsValue,
 ) -> Result<String, JsValue> {
-    let input: ServiceParamsInput = read_input(&input, "the service parameters", Lang::En)?;
+    let input: ServiceParamsInput = read_input(&input, Arg::ServiceParams, Lang::En)?;
     Ok(crate::encoding::encode_service_params(
         &validation::join_networks(&input.user_networks.0),
         &input.user_password.0,
@@ -141,7 +142,7 @@ fn build<A: AddUser>(
     creds: &JsValue,
     options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let options: RequestOptions = read_options(&options, "options")?;
+    let options: RequestOptions = read_options(&options)?;
     signed::<A>(input, creds, &options).map(|request| to_js(&SignedRequest::from(&request)))
 }
 
@@ -169,9 +170,9 @@ pub fn build_describe_jobs_request(
     #[wasm_bindgen(unchecked_param_type = "Credentials")] credentials: JsValue,
     options: Option<RequestOptionsArg>,
 ) -> Result<JsValue, JsValue> {
-    let options: RequestOptions = read_options(&optional(options), "options")?;
+    let options: RequestOptions = read_options(&optional(options))?;
     let lang = options.lang;
-    let input: DescribeJobsInput = read_input(&input, "the DescribeJobs input", lang)?;
+    let input: DescribeJobsInput = read_input(&input, Arg::DescribeJobs, lang)?;
     let credentials = self::credentials(&credentials, lang)?;
     let resolved =
         resolve_for(&options, request::DEFAULT_IAAS_ENDPOINT, true).map_err(|e| error(&e))?;
@@ -185,13 +186,13 @@ pub fn build_describe_jobs_request(
 pub fn preview_request(
     #[wasm_bindgen(unchecked_param_type = "SignedRequest")] request: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let request: RequestToPreview = read_input(&request, "the request", Lang::En)?;
+    let request: RequestToPreview = read_input(&request, Arg::Request, Lang::En)?;
     // What the preview shows must be what would be sent: no other method passes for GET.
     let method = match request.method.to_ascii_uppercase().as_str() {
         "GET" => Method::Get,
         "POST" => Method::Post,
         _ => {
-            let shape = api::WrongShape("the request: method must be GET or POST".into());
+            let shape = api::WrongShape(Refusal::Method);
             return Err(error(&shape.into_error(Lang::En)));
         }
     };
@@ -216,7 +217,7 @@ fn send_policy(
     settings: &SendSettings,
     default_attempts: u32,
     lang: Lang,
-) -> Result<SendPolicy, String> {
+) -> Result<SendPolicy, Refusal> {
     let defaults = SendPolicy::new(lang);
     Ok(SendPolicy {
         timeout_ms: whole(
@@ -246,12 +247,12 @@ fn send_policy(
 fn send_options(
     options: &JsValue,
 ) -> Result<(RequestOptions, SendPolicy, Option<AbortSignal>), JsValue> {
-    let own = Own::of(options, "options").map_err(options_error)?;
-    let options: RequestOptions = own.read("options").map_err(options_error)?;
-    let settings: SendSettings = own.read("options").map_err(options_error)?;
+    let own = Own::of_options(options)?;
+    let options: RequestOptions = own.options()?;
+    let settings: SendSettings = own.options()?;
     let lang = options.lang;
     let policy = send_policy(&settings, SINGLE_ATTEMPTS, lang)
-        .map_err(|detail| invalid_options(&detail, lang))?;
+        .map_err(|refusal| invalid_options(&refusal, lang))?;
     Ok((options, policy, hook(&settings.signal)))
 }
 
@@ -317,17 +318,15 @@ fn rows<R: serde::de::DeserializeOwned + Default>(
     lang: Lang,
 ) -> Result<Vec<Result<R, api::WrongShape>>, JsValue> {
     let items = convert::copy_list(value, MAX_ROWS).map_err(|refused| {
-        let detail = match refused {
-            ListRefused::NotAList => "rows must be a list".to_string(),
-            ListRefused::TooLong => format!(
-                "rows must be a list of at most {MAX_ROWS} rows; send a longer one in several calls"
-            ),
+        let refusal = match refused {
+            ListRefused::NotAList => Refusal::NotAList("rows"),
+            ListRefused::TooLong => Refusal::TooManyRows { most: MAX_ROWS },
         };
-        error(&api::WrongShape(detail).into_error(lang))
+        error(&api::WrongShape(refusal).into_error(lang))
     })?;
     Ok(items
         .iter()
-        .map(|row| convert::read(&row, "a row"))
+        .map(|row| convert::read(&row, Arg::Row))
         .collect())
 }
 
@@ -337,19 +336,19 @@ fn previous(value: &JsValue, lang: Lang) -> Result<Option<Vec<PreviousRow>>, JsV
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
-    let refuse = |detail: String| invalid_options(&detail, lang);
+    let refuse = |refusal: Refusal| invalid_options(&refusal, lang);
     let items = convert::copy_list(value, MAX_ROWS).map_err(|refused| {
         refuse(match refused {
-            ListRefused::NotAList => "previous must be a list".to_string(),
-            ListRefused::TooLong => format!("previous must hold at most {MAX_ROWS} entries"),
+            ListRefused::NotAList => Refusal::NotAList("previous"),
+            ListRefused::TooLong => Refusal::TooManyEntries { most: MAX_ROWS },
         })
     })?;
     items
         .iter()
         .enumerate()
         .map(|(index, entry)| {
-            convert::read(&entry, "a row")
-                .map_err(|shape| refuse(format!("previous[{index}]: {}", shape.0)))
+            convert::read(&entry, Arg::Row)
+                .map_err(|shape| refuse(Refusal::PreviousEntry(index, Box::new(shape.0))))
         })
         .collect::<Result<_, _>>()
         .map(Some)
@@ -402,8 +401,8 @@ impl BulkCall {
         self.request_options.lang
     }
 
-    fn invalid_options(&self, detail: &str) -> JsValue {
-        invalid_options(detail, self.lang())
+    fn invalid_options(&self, refusal: &Refusal) -> JsValue {
+        invalid_options(refusal, self.lang())
     }
 
     /// The options and credentials, read, for an API with these defaults (see [`AddUser`]);
@@ -414,16 +413,11 @@ impl BulkCall {
         default_endpoint: &'static str,
         sends_req_id: bool,
     ) -> Result<Self, JsValue> {
-        let own = Own::of(options, "options").map_err(options_error)?;
-        let read = |own: &Own| -> Result<_, api::WrongShape> {
-            Ok((
-                own.read::<RequestOptions>("options")?,
-                own.read::<SendSettings>("options")?,
-                own.read::<BulkSettings>("options")?,
-                own.read::<DefaultCluster>("options")?,
-            ))
-        };
-        let (request_options, send_settings, opts, defaults) = read(&own).map_err(options_error)?;
+        let own = Own::of_options(options)?;
+        let request_options: RequestOptions = own.options()?;
+        let send_settings: SendSettings = own.options()?;
+        let opts: BulkSettings = own.options()?;
+        let defaults: DefaultCluster = own.options()?;
         let credentials = credentials(creds, request_options.lang)?;
         Ok(BulkCall {
             request_options,
@@ -446,16 +440,15 @@ impl BulkCall {
         )
         .map_err(|e| error(&e))?;
         let jobs_endpoint = match &self.opts.jobs_endpoint {
-            Some(endpoint) => request::normalize_endpoint(endpoint).ok_or_else(|| {
-                self.invalid_options("jobsEndpoint must be an http:// or https:// URL")
-            })?,
+            Some(endpoint) => request::normalize_endpoint(endpoint)
+                .ok_or_else(|| self.invalid_options(&Refusal::Endpoint("jobsEndpoint")))?,
             None if self.request_options.endpoint.is_some() => resolved.endpoint.clone(),
             None => request::DEFAULT_IAAS_ENDPOINT.to_string(),
         };
         let skip_invalid = match self.opts.on_invalid.as_deref() {
             None | Some("stop") => false,
             Some("skip") => true,
-            Some(_) => return Err(self.invalid_options("onInvalid must be 'stop' or 'skip'")),
+            Some(_) => return Err(self.invalid_options(&Refusal::OnInvalid)),
         };
         Ok(Checked {
             previous,
@@ -476,7 +469,7 @@ impl BulkCall {
     ) -> Result<std::rc::Rc<bulk::Run>, JsValue> {
         let lang = self.lang();
         let opts = &self.opts;
-        let refuse = |detail: String| self.invalid_options(&detail);
+        let refuse = |refusal: Refusal| self.invalid_options(&refusal);
         let concurrency =
             Concurrency::from_options(opts.concurrency.as_ref(), opts.max_concurrency)
                 .map_err(refuse)?;
@@ -549,7 +542,7 @@ fn bulk_run<A: AddUser + 'static>(
         checked.previous.as_deref(),
         lang,
     )
-    .map_err(|detail| call.invalid_options(&detail))?;
+    .map_err(|refusal| call.invalid_options(&refusal))?;
     let zones = prepared
         .iter()
         .map(|row| {
@@ -632,7 +625,7 @@ pub fn wait_for_job(
 }
 
 async fn wait(job_id: String, options: JsValue) -> Result<JsValue, JsValue> {
-    let options: WaitForJobOptions = read_options(&options, "options")?;
+    let options: WaitForJobOptions = read_options(&options)?;
     let lang = options.lang;
     let credentials = credentials(&options.credentials.0, lang)?;
     let request_options = RequestOptions {
@@ -641,7 +634,7 @@ async fn wait(job_id: String, options: JsValue) -> Result<JsValue, JsValue> {
         lang,
         ..RequestOptions::default()
     };
-    let invalid = |detail: String| invalid_options(&detail, lang);
+    let invalid = |refusal: Refusal| invalid_options(&refusal, lang);
     let interval_ms = whole("intervalMs", options.interval_ms, 1_000, WAIT_MS).map_err(invalid)?;
     let timeout_ms = whole("timeoutMs", options.timeout_ms, 300_000, LIMIT_MS).map_err(invalid)?;
     let on_status: Option<js_sys::Function> = hook(&options.on_status);

@@ -107,6 +107,46 @@ describe('validation', () => {
     assert.throws(() => qc.buildEhpcAddUserRequest(proxy, credentials, fixed), (e) => e.code === 'invalid_input');
     assert.deepEqual(qc.validateEhpcUser(ehpc), { ok: true, errors: [], warnings: [] });
   });
+
+  test('refused arguments and options are described in the chosen language, naming the field and the rule', async () => {
+    const zh = { ...fixed, lang: 'zh' };
+    const thrown = (call, code) => {
+      try {
+        call();
+      } catch (error) {
+        assert.ok(qc.isQingCloudError(error) && error.code === code, `${error.code}: ${error.message}`);
+        return error.message;
+      }
+      assert.fail(`expected ${code}`);
+    };
+    const cases = [
+      [() => qc.validateClickHouseUser({ ...clickhouse, userName: 5 }, { lang: 'zh' }), 'invalid_input', '输入无效：userName：类型不对，应为字符串，而不是数字'],
+      [() => qc.validateEhpcUser('isabel', { lang: 'zh' }), 'invalid_input', '输入无效：EHPC 用户须为对象'],
+      [() => qc.buildClickHouseAddUsersRequest(clickhouse, credentials, { ...zh, method: 'PUT' }), 'invalid_options', '选项无效：method 须为 GET 或 POST'],
+      // A field of the wrong type: the options' `lang` is still read on its own.
+      [() => qc.buildClickHouseAddUsersRequest(clickhouse, credentials, { ...zh, endpoint: 5 }), 'invalid_options', '选项无效：endpoint：类型不对，应为字符串，而不是数字'],
+      [() => qc.buildClickHouseAddUsersRequest(clickhouse, credentials, { ...zh, endpoint: 'ftp://x' }), 'invalid_options', '选项无效：endpoint 须为 http:// 或 https:// 网址，且不含查询参数或凭据'],
+      [() => qc.buildEhpcAddUserRequest(ehpc, { accessKeyId: '', secretAccessKey: 'x' }, zh), 'invalid_options', '选项无效：credentials.accessKeyId 须为非空字符串'],
+      [() => qc.buildEhpcAddUserRequest(ehpc, credentials, { lang: 'zh', timestamp: 'yesterday' }), 'invalid_options', '选项无效：timestamp 须为 Date、毫秒数或 YYYY-MM-DDTHH:MM:SSZ，且在 0000 到 9999 年之间'],
+      [() => qc.buildDescribeJobsRequest({ zone: 'pek3', jobs: [] }, credentials, zh), 'invalid_options', '选项无效：jobs 须列出 1 到 100 个任务 ID'],
+      [() => qc.buildDescribeJobsRequest({ zone: 'pek3', jobs: ['j-1'], limit: 2.5 }, credentials, zh), 'invalid_input', '输入无效：limit：应为整数'],
+    ];
+    for (const [call, code, message] of cases) {
+      assert.equal(thrown(call, code), message);
+    }
+    const sending = [
+      [qc.addEhpcUser(ehpc, credentials, { lang: 'zh', maxAttempts: 0 }), '选项无效：maxAttempts 须为 1 到 100 之间的整数'],
+      [qc.addClickHouseUsers('rows', credentials, { lang: 'zh' }), '输入无效：rows 须为列表'],
+      [qc.addClickHouseUsers([], credentials, { lang: 'zh', onInvalid: 'ignore' }), "选项无效：onInvalid 须为 'stop' 或 'skip'"],
+      [qc.waitForJob('j-1', { credentials, zone: 'pek3', lang: 'zh', intervalMs: -1 }), '选项无效：intervalMs 须为 0 到 2147483647 之间的整数'],
+    ];
+    for (const [promise, message] of sending) {
+      assert.equal((await rejectsWith(promise, message.startsWith('输入') ? 'invalid_input' : 'invalid_options')).message, message);
+    }
+    // English stays as it was, and options that cannot be read at all are refused in English.
+    assert.equal(thrown(() => qc.buildClickHouseAddUsersRequest(clickhouse, credentials, { method: 'PUT' }), 'invalid_options'), 'Invalid options: method must be GET or POST');
+    assert.equal(thrown(() => qc.buildClickHouseAddUsersRequest(clickhouse, credentials, { lang: 5, endpoint: 5 }), 'invalid_options'), 'Invalid options: lang: invalid type: a number, expected a string');
+  });
 });
 
 describe('encoding and building', () => {

@@ -153,7 +153,8 @@ describe('validation, duplicates and cancellation', () => {
     ]) {
       await assert.rejects(qc.addEhpcUsers([row], credentials, { ...base, ...bad }), (e) => e.code === 'invalid_options' && rule.test(e.message), JSON.stringify(bad));
     }
-    await assert.rejects(qc.addEhpcUsers([row], credentials, { ...base, maxAttempts: 0, lang: 'zh' }), (e) => e.code === 'invalid_options' && e.message.startsWith('选项无效'));
+    await assert.rejects(qc.addEhpcUsers([row], credentials, { ...base, maxAttempts: 0, lang: 'zh' }), (e) => e.code === 'invalid_options' && e.message === '选项无效：maxAttempts 须为 1 到 100 之间的整数');
+    await assert.rejects(qc.addEhpcUsers([row], credentials, { ...base, concurrency: 'fast', lang: 'zh' }), (e) => e.code === 'invalid_options' && e.message === "选项无效：concurrency 须为 1 到 64 之间的整数或 'auto'");
     assert.equal((await sandbox.requests()).length, 0);
   });
 
