@@ -638,6 +638,21 @@ mod tests {
         let error = read::<DescribeJobsInput>(&json(r#"{"limit": 2.5}"#), Arg::DescribeJobs)
             .expect_err("fraction");
         assert_eq!(message(error, Lang::Zh), "输入无效：limit：应为整数");
+        // The words `de::items` writes past its limit are the ones `refusal` translates.
+        let networks = vec![Value::from("::1"); crate::de::MAX_LIST_ITEMS + 1];
+        let error = read::<ClickHouseUserInput>(
+            &serde_json::json!({ "userNetworks": networks }),
+            Arg::ClickHouseUser,
+        )
+        .expect_err("too many networks to read");
+        assert_eq!(
+            message(error.clone(), Lang::En),
+            "Invalid input: userNetworks: a list of at most 10000 items"
+        );
+        assert_eq!(
+            message(error, Lang::Zh),
+            "输入无效：userNetworks：列表最多只能有 10000 项"
+        );
         let error = read::<EhpcUserInput>(&json(r#""isabel""#), Arg::EhpcUser).expect_err("string");
         assert_eq!(error.0, Refusal::NotAnObject(Arg::EhpcUser));
         assert_eq!(message(error, Lang::Zh), "输入无效：EHPC 用户须为对象");
