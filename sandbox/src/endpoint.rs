@@ -4,7 +4,7 @@ use crate::api::{ApiError, Reply};
 use crate::app::App;
 use crate::faults::{self, Fault, FaultConfig, Plan};
 use crate::iaas::Handled;
-use crate::log::{clean, Summary};
+use crate::log::{clean, SentBytes, Summary};
 use crate::state::now_ms;
 use crate::{ehpc, form, iaas, proxy};
 use axum::body::Body;
@@ -16,6 +16,7 @@ use bytes::Bytes;
 use http_body::{Frame, SizeHint};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -110,7 +111,43 @@ fn truncate(response: Response, body: Bytes) -> Response {
     Response::from_parts(parts, Body::new(truncated))
 }
 
-/// The answer of an injected fault other than `drop` and `truncated`, with its `ret_code`.
+/// JSON's white space for as long as the client reads it, up to [`faults::ENDLESS_MOST_BYTES`],
+/// counted in `sent` as it goes.
+struct EndlessBody {
+    chunk: Bytes,
+    sent: SentBytes,
+}
+
+impl http_body::Body for EndlessBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        let sent = self.sent.0.load(Ordering::Relaxed);
+        if sent >= faults::ENDLESS_MOST_BYTES {
+            return Poll::Ready(None);
+        }
+        self.sent
+            .0
+            .fetch_add(self.chunk.len() as u64, Ordering::Relaxed);
+        Poll::Ready(Some(Ok(Frame::data(self.chunk.clone()))))
+    }
+}
+
+/// An answer without end (the `endless` fault), and the count of what it sent.
+fn endless() -> (Response, SentBytes) {
+    let sent = SentBytes::default();
+    let body = EndlessBody {
+        chunk: Bytes::from(vec![b' '; 64 << 10]),
+        sent: sent.clone(),
+    };
+    (json(StatusCode::OK, Body::new(body)), sent)
+}
+
+/// The answer of an injected fault other than `drop`, `truncated` and `endless`, with its `ret_code`.
 fn injected(fault: Fault) -> (Response, Option<i64>) {
     let api_error = |error: ApiError| {
         let code = error.ret_code;
@@ -138,7 +175,7 @@ fn injected(fault: Fault) -> (Response, Option<i64>) {
             (respond(status, "text/html", page), None)
         }
         // Handled by the caller.
-        Fault::Truncated | Fault::Drop => (Response::new(Body::empty()), None),
+        Fault::Truncated | Fault::Drop | Fault::Endless => (Response::new(Body::empty()), None),
     }
 }
 
@@ -232,6 +269,12 @@ async fn handle(app: &App, api: Api, request: Request) -> Response {
             let mut response = with_summary(Response::new(Body::empty()), summary);
             response.extensions_mut().insert(DropConnection);
             return response;
+        }
+        Some(Fault::Endless) => {
+            summary.result = "fault:endless".into();
+            let (response, sent) = endless();
+            summary.sent_bytes = Some(sent);
+            return with_summary(response, summary);
         }
         Some(Fault::Truncated) | None => {}
         Some(other) => {

@@ -1,6 +1,9 @@
 //! Fault injection: from the config (shares of requests, reproducible with a seed), at run time
-//! through `POST /_sandbox/faults`, or per request with an `X-Sandbox-Fault` header.
+//! through `POST /_sandbox/faults`, or per request with an `X-Sandbox-Fault` header, or with an
+//! endpoint under `/_fault/<faults>/` for clients that cannot set headers (the package).
 
+use axum::extract::Request;
+use axum::http::{HeaderValue, Uri};
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
@@ -8,6 +11,10 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 pub const FAULT_HEADER: &str = "x-sandbox-fault";
 /// The longest latency a request may ask for.
 pub const MAX_LATENCY_MS: u64 = 60_000;
+/// Where a path names the faults of its request: `/_fault/busy/iaas/` is `/iaas/`, answered busy.
+pub const FAULT_PATH: &str = "/_fault/";
+/// An `endless` answer ends after this much white space, should the client never close.
+pub const ENDLESS_MOST_BYTES: u64 = 256 << 20;
 
 /// Faults applied to a share of API requests (`/iaas/` and `/api/`), never to the page or to
 /// `/_sandbox/`. Ratios are between 0 and 1.
@@ -47,6 +54,9 @@ pub enum Fault {
     Malformed,
     Truncated,
     Drop,
+    /// An answer of white space without end, until the client closes or
+    /// [`ENDLESS_MOST_BYTES`] were sent.
+    Endless,
 }
 
 impl Fault {
@@ -59,6 +69,7 @@ impl Fault {
             Fault::Malformed => "malformed".into(),
             Fault::Truncated => "truncated".into(),
             Fault::Drop => "drop".into(),
+            Fault::Endless => "endless".into(),
         }
     }
 }
@@ -70,7 +81,7 @@ pub struct Plan {
     pub fault: Option<Fault>,
 }
 
-/// Parses `busy | internal | http500 | http502 | malformed | truncated | drop | latency=MS`,
+/// Parses `busy | internal | http500 | http502 | malformed | truncated | drop | endless | latency=MS`,
 /// comma-separated. The first failure named wins; latencies add up.
 pub fn parse_header(value: &str) -> Result<Plan, String> {
     let mut plan = Plan::default();
@@ -82,6 +93,7 @@ pub fn parse_header(value: &str) -> Result<Plan, String> {
             "malformed" => Fault::Malformed,
             "truncated" => Fault::Truncated,
             "drop" => Fault::Drop,
+            "endless" => Fault::Endless,
             other => {
                 if let Some(ms) = other.strip_prefix("latency=") {
                     let ms: u64 = ms
@@ -102,6 +114,34 @@ pub fn parse_header(value: &str) -> Result<Plan, String> {
         plan.fault.get_or_insert(fault);
     }
     Ok(plan)
+}
+
+/// A request to an API path under `/_fault/<faults>/` as the request to that path, with
+/// `<faults>` in its fault header (replacing any it had). Other requests are left as they are.
+pub fn fault_from_path(mut request: Request) -> Request {
+    let uri = request.uri();
+    let Some((faults, path)) = uri
+        .path()
+        .strip_prefix(FAULT_PATH)
+        .and_then(|rest| rest.split_once('/'))
+    else {
+        return request;
+    };
+    let path = format!("/{path}");
+    if !matches!(crate::log::api_of(&path), "iaas" | "ehpc") {
+        return request;
+    }
+    let path_and_query = match uri.query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path,
+    };
+    let (Ok(value), Ok(uri)) = (HeaderValue::from_str(faults), path_and_query.parse::<Uri>())
+    else {
+        return request;
+    };
+    *request.uri_mut() = uri;
+    request.headers_mut().insert(FAULT_HEADER, value);
+    request
 }
 
 impl FaultConfig {
@@ -251,6 +291,10 @@ mod tests {
         assert_eq!(
             parse_header("HTTP502").map(|p| p.fault),
             Ok(Some(Fault::Http(502)))
+        );
+        assert_eq!(
+            parse_header("Endless").map(|p| p.fault),
+            Ok(Some(Fault::Endless))
         );
         assert!(parse_header("http200").is_err());
         assert!(parse_header("latency=x").is_err());

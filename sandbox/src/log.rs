@@ -12,6 +12,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use serde::Serialize;
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -37,6 +38,19 @@ pub struct Entry {
     /// `proxied` or `dropped`.
     pub result: String,
     pub duration_ms: f64,
+    /// Of an answer streamed after its headers (the `endless` fault), the bytes sent so far.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent_bytes: Option<SentBytes>,
+}
+
+/// A count of bytes the body of an answer adds to as it is sent, and its log entry reads.
+#[derive(Clone, Debug, Default)]
+pub struct SentBytes(pub Arc<AtomicU64>);
+
+impl Serialize for SentBytes {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u64(self.0.load(Ordering::Relaxed))
+    }
 }
 
 impl Entry {
@@ -69,6 +83,7 @@ pub struct Summary {
     pub ret_code: Option<i64>,
     /// Empty: `ok` or `error` from the HTTP status.
     pub result: String,
+    pub sent_bytes: Option<SentBytes>,
 }
 
 /// Which part of the sandbox a path belongs to.
@@ -116,6 +131,7 @@ pub async fn layer(State(app): State<Arc<App>>, request: Request, next: Next) ->
         status: (result != "dropped").then_some(status.as_u16()),
         result,
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        sent_bytes: summary.sent_bytes,
     });
     response
 }
@@ -211,6 +227,7 @@ mod tests {
             status: Some(200),
             result: "ok".into(),
             duration_ms: 1.234,
+            sent_bytes: None,
         };
         assert_eq!(
             entry.line(),

@@ -3,7 +3,7 @@
 
 use crate::app::App;
 use crate::endpoint::{self, DropConnection, MAX_REQUEST_BODY};
-use crate::{control, log, static_files};
+use crate::{control, faults, log, static_files};
 use axum::extract::Request;
 use axum::http::header::{HeaderValue, ACCESS_CONTROL_ALLOW_ORIGIN, HOST};
 use axum::http::{Method, StatusCode};
@@ -158,7 +158,10 @@ where
             let service = hyper::service::service_fn(move |request: Request<Incoming>| {
                 let router = router.clone();
                 async move {
-                    let response = match router.oneshot(request.map(axum::body::Body::new)).await {
+                    let response = match router
+                        .oneshot(faults::fault_from_path(request.map(axum::body::Body::new)))
+                        .await
+                    {
                         Ok(response) => response,
                         Err(never) => match never {},
                     };

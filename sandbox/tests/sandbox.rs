@@ -629,6 +629,74 @@ async fn a_restart_with_a_state_file_keeps_users_and_jobs() {
 }
 
 #[tokio::test]
+async fn faults_named_in_the_path_and_an_endless_answer_that_stops_when_the_client_closes() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let sandbox = sandbox(demo_with_delay(0)).await;
+    let base = sandbox.url();
+    // For clients that cannot set headers: the endpoint names the faults, the path is the API's.
+    let at = |faults: &str| format!("{base}/_fault/{faults}");
+    let busy = send(&jobs_request(&at("busy"), &[], None)).await;
+    assert_eq!(busy.json()["ret_code"], 5100);
+    let slow = send(&add_ch(&at("latency=100"), "pathfault", Method::Post)).await;
+    assert_eq!(
+        slow.json()["ret_code"],
+        0,
+        "signed for /iaas/, and answered as such"
+    );
+    assert_eq!(
+        send(&jobs_request(&at("explode"), &[], None)).await.status,
+        400
+    );
+    // Outside the API the path is left as it is: nothing is served there.
+    assert_eq!(get(&format!("{}/index.html", at("busy"))).await.status, 404);
+
+    // An endless answer: read 1 MiB of it, then close.
+    let mut stream = tokio::net::TcpStream::connect(sandbox.addr)
+        .await
+        .expect("connect");
+    let head = "POST /_fault/endless/api/user/addUser HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n";
+    stream.write_all(head.as_bytes()).await.expect("write");
+    let mut received = vec![0u8; 1 << 20];
+    stream
+        .read_exact(&mut received)
+        .await
+        .expect("1 MiB of the answer");
+    let text = String::from_utf8_lossy(&received);
+    assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{}", &text[..200]);
+    assert!(text.contains("content-type: application/json\r\n"));
+    drop(stream);
+    let sent = || async {
+        let log = get(&format!("{base}/_sandbox/requests")).await.json();
+        let entry = log
+            .as_array()
+            .and_then(|entries| entries.iter().find(|e| e["result"] == "fault:endless"))
+            .cloned()
+            .expect("the endless answer is logged");
+        assert_eq!(entry["path"], "/api/user/addUser");
+        entry["sent_bytes"].as_u64().expect("its bytes sent")
+    };
+    let mut before = sent().await;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let now = sent().await;
+        if now == before {
+            break;
+        }
+        before = now;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let after = sent().await;
+    assert_eq!(after, before, "the answer stopped when the client closed");
+    assert!((1 << 20..32 << 20).contains(&after), "{after} bytes sent");
+    // The sandbox goes on answering.
+    assert_eq!(
+        send(&jobs_request(&base, &[], None)).await.json()["ret_code"],
+        0
+    );
+    sandbox.stop().await;
+}
+
+#[tokio::test]
 async fn faults_per_request_and_from_the_config() {
     let sandbox = sandbox(demo_with_delay(0)).await;
     let base = sandbox.url();

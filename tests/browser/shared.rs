@@ -86,3 +86,46 @@ async fn a_wrong_secret_is_refused_by_the_sandbox() {
     assert!(bindings::is_qingcloud_error(error.clone()));
     assert_eq!(field(&error, "retCode").as_f64(), Some(1200.0));
 }
+
+/// The entry of the latest `endless` answer in the sandbox's log: the bytes it sent so far.
+async fn endless_bytes_sent() -> u64 {
+    let log = gloo_net::http::Request::get(&format!("{}/_sandbox/requests", sandbox_url()))
+        .send()
+        .await
+        .expect("the sandbox's log")
+        .text()
+        .await
+        .expect("its text");
+    let log: serde_json::Value = serde_json::from_str(&log).expect("JSON");
+    let entries = log.as_array().expect("a list");
+    let entry = entries.iter().rev().find(|e| e["result"] == "fault:endless").expect("the endless answer is logged");
+    entry["sent_bytes"].as_u64().expect("its bytes sent")
+}
+
+#[wasm_bindgen_test]
+async fn an_endless_answer_is_given_up_at_4_mib_and_no_more_of_it_is_received() {
+    let url = sandbox_url();
+    let add = |endpoint: String| {
+        let input = format!(r#"{{"clusterId":"ehpc-sandbox1","zone":"pek3","username":"{}","password":"kUISjs@kkkkkk!"}}"#, random_name("e"));
+        let options = js(&format!(r#"{{"endpoint":"{endpoint}"}}"#));
+        JsFuture::from(bindings::add_ehpc_user(js(&input), js(DEMO_CREDENTIALS), Some(options.unchecked_into())))
+    };
+    let error = add(format!("{url}/_fault/endless")).await.expect_err("an answer without end");
+    assert_eq!(field(&error, "code").as_string().as_deref(), Some("bad_response"));
+    let message = field(&error, "message").as_string().unwrap_or_default();
+    assert!(message.contains("longer than 4 MiB"), "{message}");
+    // Chromium closed the connection: the count stops growing, a few MiB past the bound.
+    let mut sent = endless_bytes_sent().await;
+    for _ in 0..50 {
+        gloo_timers::future::TimeoutFuture::new(50).await;
+        let now = endless_bytes_sent().await;
+        if now == sent {
+            break;
+        }
+        sent = now;
+    }
+    assert!((4 << 20..32 << 20).contains(&sent), "{sent} bytes were sent before the client gave up");
+    // The module goes on working: the same add through the plain endpoint is answered.
+    let added = add(url.to_string()).await.expect("the module still sends and reads answers");
+    assert!(field(&added, "jobId").is_string());
+}
