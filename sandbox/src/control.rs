@@ -10,7 +10,7 @@ use crate::faults::FaultConfig;
 use crate::log::clean;
 use axum::body::Bytes;
 use axum::extract::{Request, State};
-use axum::http::header::{CONTENT_TYPE, HOST, ORIGIN};
+use axum::http::header::{HeaderValue, CONTENT_TYPE, HOST, ORIGIN};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -47,14 +47,31 @@ fn refusal(app: &App, headers: &HeaderMap) -> Option<&'static str> {
     }
     // No Origin: not sent by a page, so nothing to refuse.
     let origin = headers.get(ORIGIN)?;
+    if trusted_origin(app, headers, origin) {
+        None
+    } else {
+        Some("control requests are refused from pages of other origins (see --allow-origin)")
+    }
+}
+
+/// Whether `origin` is the sandbox's own or one given with `--allow-origin`.
+fn trusted_origin(app: &App, headers: &HeaderMap, origin: &HeaderValue) -> bool {
     // The Host header has been checked to name the loopback, so `http://` + it is our origin.
     let own = headers
         .get(HOST)
         .is_some_and(|host| origin.as_bytes() == [b"http://", host.as_bytes()].concat());
-    if own || app.origin_allowed(origin.as_bytes()) {
-        None
-    } else {
-        Some("control requests are refused from pages of other origins (see --allow-origin)")
+    own || app.origin_allowed(origin.as_bytes())
+}
+
+/// Whether a page of another origin than the trusted ones sent the request. Browsers say where a
+/// request comes from in `Origin` (CORS requests, and every method but GET and HEAD) or else in
+/// `Sec-Fetch-Site`; a request with neither was not sent by a page.
+pub fn from_other_site(app: &App, headers: &HeaderMap) -> bool {
+    match headers.get(ORIGIN) {
+        Some(origin) => !trusted_origin(app, headers, origin),
+        None => headers
+            .get("sec-fetch-site")
+            .is_some_and(|site| site != "same-origin" && site != "none"),
     }
 }
 

@@ -649,6 +649,24 @@ async fn faults_named_in_the_path_and_an_endless_answer_that_stops_when_the_clie
     );
     // Outside the API the path is left as it is: nothing is served there.
     assert_eq!(get(&format!("{}/index.html", at("busy"))).await.status, 404);
+    // Pages of other websites may not name faults (this sandbox allows no other origin).
+    let own_origin = format!("http://{}", sandbox.addr);
+    let request = jobs_request(&at("busy"), &[], None);
+    for (header, value, honoured) in [
+        ("origin", own_origin.as_str(), true),
+        ("sec-fetch-site", "same-origin", true),
+        ("origin", "http://elsewhere.example", false),
+        ("sec-fetch-site", "cross-site", false),
+        ("sec-fetch-site", "same-site", false),
+    ] {
+        let answer = send_with(&request, &[(header, value)])
+            .await
+            .expect("answer");
+        assert_eq!(answer.status == 200, honoured, "{header}: {value}");
+        if honoured {
+            assert_eq!(answer.json()["ret_code"], 5100);
+        }
+    }
 
     // An endless answer: read 1 MiB of it, then close.
     let mut stream = tokio::net::TcpStream::connect(sandbox.addr)
