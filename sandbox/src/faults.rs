@@ -3,7 +3,7 @@
 //! endpoint under `/_fault/<faults>/` for clients that cannot set headers (the package).
 
 use axum::extract::Request;
-use axum::http::{HeaderValue, Uri};
+use axum::http::{HeaderMap, HeaderValue, Uri};
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
@@ -117,8 +117,12 @@ pub fn parse_header(value: &str) -> Result<Plan, String> {
 }
 
 /// A request to an API path under `/_fault/<faults>/` as the request to that path, with
-/// `<faults>` in its fault header (replacing any it had). Other requests are left as they are.
-pub fn fault_from_path(mut request: Request) -> Request {
+/// `<faults>` in its fault header (replacing any it had), if `may_name_faults` allows its headers.
+/// Other requests are left as they are.
+pub fn fault_from_path(
+    mut request: Request,
+    may_name_faults: impl FnOnce(&HeaderMap) -> bool,
+) -> Request {
     let uri = request.uri();
     let Some((faults, path)) = uri
         .path()
@@ -128,7 +132,8 @@ pub fn fault_from_path(mut request: Request) -> Request {
         return request;
     };
     let path = format!("/{path}");
-    if !matches!(crate::log::api_of(&path), "iaas" | "ehpc") {
+    if !matches!(crate::log::api_of(&path), "iaas" | "ehpc") || !may_name_faults(request.headers())
+    {
         return request;
     }
     let path_and_query = match uri.query() {

@@ -160,14 +160,12 @@ where
                 let router = router.clone();
                 let app = app.clone();
                 async move {
-                    let request = request.map(axum::body::Body::new);
                     // Other websites open in the browser may not name faults: an endless answer
                     // or a minute of latency each, as often as they like.
-                    let request = if control::from_other_site(&app, request.headers()) {
-                        request
-                    } else {
-                        faults::fault_from_path(request)
-                    };
+                    let request =
+                        faults::fault_from_path(request.map(axum::body::Body::new), |headers| {
+                            !control::from_other_site(&app, headers)
+                        });
                     let response = match router.oneshot(request).await {
                         Ok(response) => response,
                         Err(never) => match never {},
