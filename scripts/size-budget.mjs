@@ -1,12 +1,13 @@
 // The size budget of the built package: gzip (level 9) of the web target's .wasm plus its JS glue
 // (wasm-bindgen's module and any JavaScript snippets it emits, each file gzipped on its own, as a
 // page downloads them) must stay within the ceiling below. Issue 13 asks for 90 KiB (92,160 bytes),
-// with an aim of 75 KiB. On its named stack and stable Rust the module measures about 130 KiB, and
-// a module that only validates and signs a ClickHouse user already takes 64 KiB (README, "The
-// stack, and what it costs"), so until that budget is revisited the ceiling is 132 KiB: it stops
+// with an aim of 75 KiB. On its named stack and stable Rust the module measures about 136 KiB, and
+// a module that only validates and signs a ClickHouse user already takes 65 KiB (README, "The
+// stack, and what it costs"), so until that budget is revisited the ceiling is 137 KiB: it stops
 // any unplanned growth, and both figures are printed. (It was 128 KiB until the messages of refused
-// options and arguments were written in Chinese too, which cost 2.5 KiB.) Size is deterministic, so unlike speed it
-// can fail a test.
+// options and arguments were written in Chinese too, which cost 2.5 KiB, and 132 KiB until the crate
+// was built at opt-level 2 rather than "z", which costs 5.4 KiB and signs about 1.25x as fast.)
+// Size is deterministic, so unlike speed it can fail a test.
 //
 //   node scripts/size-budget.mjs [pkg dir, default pkg]
 //
@@ -17,7 +18,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
-export const BUDGET_GZIP_BYTES = 132 * 1024;
+export const BUDGET_GZIP_BYTES = 137 * 1024;
 /** What issue 13 asks for, not met yet: printed, not enforced. */
 export const ISSUE_BUDGET_GZIP_BYTES = 90 * 1024;
 export const AIM_GZIP_BYTES = 75 * 1024;

@@ -11,7 +11,7 @@ bash scripts/setup.sh test
 step "build the package"
 bash scripts/build.sh
 
-step "size budget: wasm + glue within 132 KiB gzipped (issue 13 asks 90 KiB, aim 75 KiB)"
+step "size budget: wasm + glue within 137 KiB gzipped (issue 13 asks 90 KiB, aim 75 KiB)"
 node scripts/size-budget.mjs
 
 step "format and lints"
