@@ -29,10 +29,16 @@ impl Own {
     /// `undefined` and `null` are an empty argument; anything but a plain object (or a class
     /// instance) is refused.
     pub fn of(value: &JsValue, what: Arg) -> Result<Own, WrongShape> {
-        if value.is_undefined() || value.is_null() {
-            return Ok(Own(None));
+        // `typeof` says "object" for objects, class instances and lists, never for `null` or a
+        // function: an argument, the common case, is told in two calls into JavaScript.
+        if !value.is_object() {
+            return if value.is_undefined() || value.is_null() {
+                Ok(Own(None))
+            } else {
+                Err(WrongShape(Refusal::NotAnObject(what)))
+            };
         }
-        if !value.is_object() || js_sys::Array::is_array(value) || value.is_function() {
+        if js_sys::Array::is_array(value) {
             return Err(WrongShape(Refusal::NotAnObject(what)));
         }
         object_assign(&js_sys::Object::new(), value)

@@ -108,6 +108,27 @@ describe('validation', () => {
     assert.deepEqual(qc.validateEhpcUser(ehpc), { ok: true, errors: [], warnings: [] });
   });
 
+  test('an argument that is not an object (or null or undefined) is refused, whichever argument it is', () => {
+    const notObjects = ['cl-yxgxofd3', 5, true, ['a'], () => ({}), class {}, Symbol('s'), 5n];
+    const where = [
+      ['input', (value) => qc.buildClickHouseAddUsersRequest(value, credentials, fixed), 'invalid_input'],
+      ['credentials', (value) => qc.buildEhpcAddUserRequest(ehpc, value, fixed), 'invalid_options'],
+      ['options', (value) => qc.buildClickHouseAddUsersRequest(clickhouse, credentials, value), 'invalid_options'],
+    ];
+    for (const [name, call, code] of where) {
+      for (const value of notObjects) {
+        assert.throws(() => call(value), (e) => qc.isQingCloudError(e) && e.code === code && /must be an object/.test(e.message), `${name}: ${typeof value}`);
+      }
+    }
+    // null and undefined are an empty argument: a missing user is reported as invalid, missing
+    // credentials too, and missing options are the defaults.
+    for (const empty of [null, undefined]) {
+      assert.throws(() => qc.buildClickHouseAddUsersRequest(empty, credentials, fixed), (e) => e.code === 'invalid_input' && e.errors.some((issue) => issue.code === 'required'));
+      assert.throws(() => qc.buildEhpcAddUserRequest(ehpc, empty, fixed), (e) => e.code === 'invalid_options' && /accessKeyId/.test(e.message));
+      assert.equal(qc.buildClickHouseAddUsersRequest(clickhouse, credentials, empty).method, 'GET');
+    }
+  });
+
   test('refused arguments and options are described in the chosen language, naming the field and the rule', async () => {
     const zh = { ...fixed, lang: 'zh' };
     const thrown = (call, code) => {
