@@ -3,10 +3,13 @@
 // page downloads them) must stay within the ceiling below. Issue 13 asks for 90 KiB (92,160 bytes),
 // with an aim of 75 KiB. On its named stack and stable Rust the module measures about 136 KiB, and
 // a module that only validates and signs a ClickHouse user already takes 65 KiB (README, "The
-// stack, and what it costs"), so until that budget is revisited the ceiling is 137 KiB: it stops
+// stack, and what it costs"), so until that budget is revisited the ceiling is 138 KiB: it stops
 // any unplanned growth, and both figures are printed. (It was 128 KiB until the messages of refused
 // options and arguments were written in Chinese too, which cost 2.5 KiB, and 132 KiB until the crate
-// was built at opt-level 2 rather than "z", which costs 5.4 KiB and signs about 1.25x as fast.)
+// was built at opt-level 2 rather than "z", which costs 5.4 KiB and signs about 1.25x as fast, and
+// 137 KiB until every value an argument holds was looked at with its exceptions caught before
+// serde-wasm-bindgen reads it, which costs 1.1 KiB and keeps a throwing proxy from trapping the
+// module for good.)
 // Size is deterministic, so unlike speed it can fail a test.
 //
 //   node scripts/size-budget.mjs [pkg dir, default pkg]
@@ -18,7 +21,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
-export const BUDGET_GZIP_BYTES = 137 * 1024;
+export const BUDGET_GZIP_BYTES = 138 * 1024;
 /** What issue 13 asks for, not met yet: printed, not enforced. */
 export const ISSUE_BUDGET_GZIP_BYTES = 90 * 1024;
 export const AIM_GZIP_BYTES = 75 * 1024;

@@ -77,7 +77,7 @@ impl<'de> Visitor<'de> for Scalar {
     }
 
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        deserializer.deserialize_any(self)
+        any(deserializer, self)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Value, A::Error> {
@@ -97,6 +97,82 @@ impl Scalar {
         } else {
             Err(E::invalid_type(Unexpected::Other(kind), &self))
         }
+    }
+}
+
+/// `deserializer.deserialize_any(visitor)`, for a reader that takes no object: in wasm the value
+/// is looked at first with its exceptions caught (see [`crate::wasm::guard`]). A list is read
+/// from a copy, a function is refused, and any other object reaches the visitor as an empty map,
+/// which every reader that calls this refuses or passes over without looking into.
+pub fn any<'de, D: Deserializer<'de>, V: Visitor<'de>>(
+    deserializer: D,
+    visitor: V,
+) -> Result<V::Value, D::Error> {
+    #[cfg(target_arch = "wasm32")]
+    return wasm::read(deserializer, visitor, false);
+    #[cfg(not(target_arch = "wasm32"))]
+    deserializer.deserialize_any(visitor)
+}
+
+/// [`any`] for a reader that looks into objects: in wasm it reads a copy of their own properties.
+pub fn object<'de, D: Deserializer<'de>, V: Visitor<'de>>(
+    deserializer: D,
+    visitor: V,
+) -> Result<V::Value, D::Error> {
+    #[cfg(target_arch = "wasm32")]
+    return wasm::read(deserializer, visitor, true);
+    #[cfg(not(target_arch = "wasm32"))]
+    deserializer.deserialize_any(visitor)
+}
+
+#[cfg(target_arch = "wasm32")]
+mod wasm {
+    use super::{too_many_items, MAX_LIST_ITEMS};
+    use crate::wasm::guard::{self, Shape};
+    use serde::de::{self, value::MapDeserializer, Deserializer, Error as _, Unexpected, Visitor};
+    use wasm_bindgen::JsValue;
+
+    const UNREADABLE: &str = "a value that threw when read";
+
+    /// The value as it was given, looked at before `serde-wasm-bindgen` reads it: it calls
+    /// `Array.isArray`, `in` and `Object.entries` on objects without catching what they throw.
+    pub fn read<'de, D: Deserializer<'de>, V: Visitor<'de>>(
+        deserializer: D,
+        visitor: V,
+        objects: bool,
+    ) -> Result<V::Value, D::Error> {
+        let value: JsValue = serde_wasm_bindgen::preserve::deserialize(deserializer)?;
+        // Most fields are text, read with one call.
+        if let Some(text) = value.as_string() {
+            return visitor.visit_string(text);
+        }
+        let refused =
+            |kind: &str, visitor: &V| D::Error::invalid_type(Unexpected::Other(kind), visitor);
+        match guard::shape(&value, MAX_LIST_ITEMS) {
+            Shape::Primitive => through(value, visitor),
+            Shape::List(copy) => through(copy.into(), visitor),
+            Shape::Object if objects => match guard::copy_object(&value) {
+                Some(copy) => through(copy, visitor),
+                None => Err(refused(UNREADABLE, &visitor)),
+            },
+            Shape::Object => {
+                visitor.visit_map(MapDeserializer::new(std::iter::empty::<((), ())>()))
+            }
+            Shape::Function => Err(refused("a function", &visitor)),
+            Shape::Unreadable => Err(refused(UNREADABLE, &visitor)),
+            Shape::TooLong => Err(too_many_items()),
+        }
+    }
+
+    /// `value`, a primitive or a copy the module made, read by `serde-wasm-bindgen`: nothing of
+    /// the caller's runs.
+    fn through<'de, V: Visitor<'de>, E: de::Error>(
+        value: JsValue,
+        visitor: V,
+    ) -> Result<V::Value, E> {
+        serde_wasm_bindgen::Deserializer::from(value)
+            .deserialize_any(visitor)
+            .map_err(|error| E::custom(guard::message(&error.into())))
     }
 }
 
@@ -163,6 +239,10 @@ pub fn optional_integer<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, 
 /// a bound on what reading one costs.
 pub const MAX_LIST_ITEMS: usize = 10_000;
 
+fn too_many_items<E: de::Error>() -> E {
+    E::custom(format_args!("a list of at most {MAX_LIST_ITEMS} items"))
+}
+
 /// The items of a list, refused at the first one past [`MAX_LIST_ITEMS`].
 pub fn items<'de, A: SeqAccess<'de>, T: de::Deserialize<'de>>(
     mut seq: A,
@@ -170,9 +250,7 @@ pub fn items<'de, A: SeqAccess<'de>, T: de::Deserialize<'de>>(
     let mut items = Vec::new();
     while let Some(item) = seq.next_element()? {
         if items.len() == MAX_LIST_ITEMS {
-            return Err(A::Error::custom(format_args!(
-                "a list of at most {MAX_LIST_ITEMS} items"
-            )));
+            return Err(too_many_items());
         }
         items.push(item);
     }
@@ -202,7 +280,7 @@ where
             Ok(Vec::new())
         }
         fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Vec<T>, D::Error> {
-            d.deserialize_any(self)
+            any(d, self)
         }
         fn visit_str<E: de::Error>(self, _: &str) -> Result<Vec<T>, E> {
             Err(E::invalid_type(Unexpected::Other("a string"), &self))
@@ -235,7 +313,7 @@ pub struct Item(pub String);
 
 impl<'de> de::Deserialize<'de> for Item {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match d.deserialize_any(Scalar(Want::Text))? {
+        match any(d, Scalar(Want::Text))? {
             Value::Text(text) => Ok(Item(text)),
             _ => Err(D::Error::custom("invalid type: null, expected a string")),
         }

@@ -74,7 +74,7 @@ fn networks<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D
             Ok(items.into_iter().map(|item| item.0).collect())
         }
     }
-    deserializer.deserialize_any(Networks)
+    crate::de::any(deserializer, Networks)
 }
 
 /// A ClickHouse account to add with `RunClusterCustomService` / `add_users`.
@@ -224,7 +224,6 @@ impl Timestamp {
 /// A `Date` is not a serde type: in wasm the value is taken as it is and looked at.
 #[cfg(target_arch = "wasm32")]
 fn timestamp<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Timestamp>, D::Error> {
-    use wasm_bindgen::JsCast;
     let value: wasm_bindgen::JsValue = serde_wasm_bindgen::preserve::deserialize(deserializer)?;
     Ok(if value.is_undefined() || value.is_null() {
         None
@@ -232,8 +231,8 @@ fn timestamp<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Timest
         Some(Timestamp::of_number(ms))
     } else if let Some(text) = value.as_string() {
         Timestamp::of_text(&text)
-    } else if let Some(date) = value.dyn_ref::<js_sys::Date>() {
-        Some(Timestamp::of_number(date.get_time()))
+    } else if let Some(ms) = crate::wasm::guard::time_of_date(&value) {
+        Some(Timestamp::of_number(ms))
     } else {
         Some(Timestamp::Other)
     })
@@ -519,7 +518,7 @@ fn headers<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<(String, St
             Ok(headers)
         }
     }
-    deserializer.deserialize_any(Entries)
+    crate::de::object(deserializer, Entries)
 }
 
 /// The cluster a bulk call's rows default to: `cluster` (ClickHouse) or `clusterId` (EHPC). Read

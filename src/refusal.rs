@@ -220,6 +220,8 @@ fn kind_zh(kind: &str) -> &str {
         "an object" => "对象",
         "a string or a list of strings" => "字符串或字符串列表",
         "an object of headers" => "请求头对象",
+        "a function" => "函数",
+        "a value that threw when read" => "读取时抛出异常的值",
         other => other,
     }
 }

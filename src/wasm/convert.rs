@@ -1,6 +1,7 @@
 //! Values across the boundary: arguments read into the serde model with `serde-wasm-bindgen`,
 //! results made into plain objects the same way, and errors made into `QingCloudError`s.
 
+use super::guard;
 use crate::api::{self, WrongShape};
 use crate::input::ValidateOptions;
 use crate::messages::Lang;
@@ -12,14 +13,6 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-
-#[wasm_bindgen]
-extern "C" {
-    /// `Object.assign(target, source)`, its exceptions caught: a getter or proxy that throws is a
-    /// refused argument, not an exception through the module.
-    #[wasm_bindgen(catch, js_namespace = Object, js_name = assign)]
-    fn object_assign(target: &JsValue, source: &JsValue) -> Result<JsValue, JsValue>;
-}
 
 /// An argument's own properties, copied once so that reading them can run no code of the
 /// caller's, and read into as many serde types as the call has for it.
@@ -38,12 +31,14 @@ impl Own {
                 Err(WrongShape(Refusal::NotAnObject(what)))
             };
         }
-        if js_sys::Array::is_array(value) {
+        // `instanceof`, whose exceptions wasm-bindgen catches, rather than `Array.isArray`, which
+        // throws for a revoked proxy (and would cost a caught call on every argument).
+        if value.is_instance_of::<js_sys::Array>() {
             return Err(WrongShape(Refusal::NotAnObject(what)));
         }
-        object_assign(&js_sys::Object::new(), value)
+        guard::copy_object(value)
             .map(|own| Own(Some(own)))
-            .map_err(|_| WrongShape(Refusal::Unreadable(what)))
+            .ok_or(WrongShape(Refusal::Unreadable(what)))
     }
 
     /// The options argument, copied; anything but an object is an `invalid_options` error.
@@ -71,11 +66,7 @@ impl Own {
         read(own.clone()).map_err(|error| {
             let field = wrong_field(own, &|alone| read(alone).is_err());
             // The reader's words, without the `Error: ` its JavaScript error prints first.
-            let error = JsValue::from(error);
-            let reader = error.dyn_ref::<js_sys::Error>().map_or_else(
-                || error.as_string().unwrap_or_default(),
-                |e| e.message().into(),
-            );
+            let reader = guard::message(&JsValue::from(error));
             api::wrong_field(field.as_deref(), what, reader)
         })
     }
@@ -103,36 +94,6 @@ fn wrong_field(own: &JsValue, refused: &dyn Fn(JsValue) -> bool) -> Option<Strin
             .then(|| js_sys::Array::from(&entry).get(0).as_string())
             .flatten()
     })
-}
-
-/// Why a list argument is refused.
-pub enum ListRefused {
-    /// Not an array, or reading it threw.
-    NotAList,
-    /// More than the most it may hold.
-    TooLong,
-}
-
-/// A copy of a list's items, so that an index getter or proxy that throws cannot throw through.
-/// The length is looked at before anything is copied: a sparse list can claim billions of items.
-pub fn copy_list(value: &JsValue, max: usize) -> Result<js_sys::Array, ListRefused> {
-    if !js_sys::Array::is_array(value) {
-        return Err(ListRefused::NotAList);
-    }
-    let too_long = |length: f64| length > max as f64;
-    let claimed =
-        js_sys::Reflect::get(value, &"length".into()).map_err(|_| ListRefused::NotAList)?;
-    if claimed.as_f64().is_some_and(too_long) {
-        return Err(ListRefused::TooLong);
-    }
-    let copy: js_sys::Array = object_assign(&js_sys::Array::new(), value)
-        .map_err(|_| ListRefused::NotAList)?
-        .unchecked_into();
-    // A proxy may claim one length and hold more.
-    if too_long(f64::from(copy.length())) {
-        return Err(ListRefused::TooLong);
-    }
-    Ok(copy)
 }
 
 /// [`read`], with a wrong shape as an `invalid_input` error in the caller's language.
@@ -169,7 +130,7 @@ pub fn error_with(error: &ApiError, issues: &[Issue]) -> JsValue {
     js.set_name("QingCloudError");
     let js: JsValue = js.into();
     // Assigning plain data to a fresh Error cannot throw.
-    let _ = object_assign(&js, &to_js(&ErrorFields::new(error, issues)));
+    let _ = guard::object_assign(&js, &to_js(&ErrorFields::new(error, issues)));
     js
 }
 
@@ -177,7 +138,13 @@ pub fn error(error: &ApiError) -> JsValue {
     error_with(error, &[])
 }
 
-/// `value` as `T` when it is one (an `AbortSignal`, a callback).
+/// `value` as `T` when it is one (a callback, called only with its exceptions caught).
 pub fn hook<T: JsCast>(hook: &crate::input::Hook) -> Option<T> {
     hook.0.clone().dyn_into().ok()
+}
+
+/// A signal that follows the caller's, when it is a real `AbortSignal`: a proxy that passes
+/// for one could throw from any of its getters.
+pub fn signal(hook: &crate::input::Hook) -> Option<web_sys::AbortSignal> {
+    guard::signal(&hook.0)
 }

@@ -4,9 +4,9 @@
 
 use super::bulk::{self, JobLookup, Settings};
 use super::convert::{
-    self, error, error_with, hook, invalid_options, read_input, read_options, to_js, ListRefused,
-    Own,
+    self, error, error_with, hook, invalid_options, read_input, read_options, to_js, Own,
 };
+use super::guard::{self, ListRefused};
 use super::http::{self, SendPolicy};
 use crate::api::{self, AddUser, ClickHouse, Ehpc, Resolved};
 use crate::bulk::{BulkResult, BulkRun, MAX_ROWS};
@@ -253,7 +253,7 @@ fn send_options(
     let lang = options.lang;
     let policy = send_policy(&settings, SINGLE_ATTEMPTS, lang)
         .map_err(|refusal| invalid_options(&refusal, lang))?;
-    Ok((options, policy, hook(&settings.signal)))
+    Ok((options, policy, convert::signal(&settings.signal)))
 }
 
 /// Sends one signed add-user request; only busy answers are tried again.
@@ -317,9 +317,9 @@ fn rows<R: serde::de::DeserializeOwned + Default>(
     value: &JsValue,
     lang: Lang,
 ) -> Result<Vec<Result<R, api::WrongShape>>, JsValue> {
-    let items = convert::copy_list(value, MAX_ROWS).map_err(|refused| {
+    let items = guard::copy_list(value, MAX_ROWS).map_err(|refused| {
         let refusal = match refused {
-            ListRefused::NotAList => Refusal::NotAList("rows"),
+            ListRefused::NotAList | ListRefused::Unreadable => Refusal::NotAList("rows"),
             ListRefused::TooLong => Refusal::TooManyRows { most: MAX_ROWS },
         };
         error(&api::WrongShape(refusal).into_error(lang))
@@ -337,9 +337,9 @@ fn previous(value: &JsValue, lang: Lang) -> Result<Option<Vec<PreviousRow>>, JsV
         return Ok(None);
     }
     let refuse = |refusal: Refusal| invalid_options(&refusal, lang);
-    let items = convert::copy_list(value, MAX_ROWS).map_err(|refused| {
+    let items = guard::copy_list(value, MAX_ROWS).map_err(|refused| {
         refuse(match refused {
-            ListRefused::NotAList => Refusal::NotAList("previous"),
+            ListRefused::NotAList | ListRefused::Unreadable => Refusal::NotAList("previous"),
             ListRefused::TooLong => Refusal::TooManyEntries { most: MAX_ROWS },
         })
     })?;
@@ -497,7 +497,10 @@ impl BulkCall {
             credentials: self.credentials.clone(),
             zones,
         };
-        let (signal, on_progress) = (hook(&self.send_settings.signal), hook(&opts.on_progress));
+        let (signal, on_progress) = (
+            convert::signal(&self.send_settings.signal),
+            hook(&opts.on_progress),
+        );
         // The signer keeps only what it needs, not the rest of the options.
         let BulkCall {
             request_options,
@@ -638,7 +641,7 @@ async fn wait(job_id: String, options: JsValue) -> Result<JsValue, JsValue> {
     let interval_ms = whole("intervalMs", options.interval_ms, 1_000, WAIT_MS).map_err(invalid)?;
     let timeout_ms = whole("timeoutMs", options.timeout_ms, 300_000, LIMIT_MS).map_err(invalid)?;
     let on_status: Option<js_sys::Function> = hook(&options.on_status);
-    let signal: Option<AbortSignal> = hook(&options.signal);
+    let signal = convert::signal(&options.signal);
     let mut policy = SendPolicy::new(lang);
     let deadline = http::now_ms() + f64::from(timeout_ms);
     let mut last_status: Option<JobStatus> = None;

@@ -465,6 +465,116 @@ describe('hostile answers', () => {
   });
 });
 
+describe('hostile arguments', () => {
+  const server = scriptedServers();
+  // Values whose reading runs code that throws: an exception that went through the module's
+  // frames would leave its stack pointer behind, and after some thousand every call would trap.
+  const trap = () => {
+    throw new Error('trap');
+  };
+  const traps = { get: trap, has: trap, ownKeys: trap, getOwnPropertyDescriptor: trap, getPrototypeOf: trap, apply: trap };
+  const revoked = (target) => {
+    const { proxy, revoke } = Proxy.revocable(target, {});
+    revoke();
+    return proxy;
+  };
+  const hostile = {
+    'revoked proxy': revoked({}),
+    'revoked function proxy': revoked(() => {}),
+    'revoked list proxy': revoked([]),
+    'trapping proxy': new Proxy({}, traps),
+    'trapping list proxy': new Proxy(['10.0.0.1'], traps),
+    'trapping function proxy': new Proxy(() => {}, traps),
+    // Pass `instanceof Date` and `instanceof AbortSignal`, then throw from every property.
+    'proxy of a Date': new Proxy(new Date(), { get: trap }),
+    'proxy of an AbortSignal': new Proxy(new AbortController().signal, { get: trap }),
+  };
+  const preview = { method: 'GET', url: 'https://api.qingcloud.com/iaas/?action=DescribeJobs', headers: {} };
+  const places = {
+    user: (v) => qc.buildClickHouseAddUsersRequest(v, credentials, fixed),
+    'user.userName': (v) => qc.buildClickHouseAddUsersRequest({ ...clickhouse, userName: v }, credentials, fixed),
+    'user.userNetworks': (v) => qc.validateClickHouseUser({ ...clickhouse, userNetworks: v }),
+    'user.userNetworks[1]': (v) => qc.validateClickHouseUser({ ...clickhouse, userNetworks: ['10.0.0.1', v] }),
+    'user.mod': (v) => qc.buildEhpcAddUserRequest({ ...ehpc, mod: v }, credentials, fixed),
+    credentials: (v) => qc.buildEhpcAddUserRequest(ehpc, v, fixed),
+    'credentials.secretAccessKey': (v) => qc.buildEhpcAddUserRequest(ehpc, { ...credentials, secretAccessKey: v }, fixed),
+    options: (v) => qc.buildClickHouseAddUsersRequest(clickhouse, credentials, v),
+    'options.timestamp': (v) => qc.buildClickHouseAddUsersRequest(clickhouse, credentials, { ...fixed, timestamp: v }),
+    'options.endpoint': (v) => qc.buildEhpcAddUserRequest(ehpc, credentials, { ...fixed, endpoint: v }),
+    'options.lang': (v) => qc.validateEhpcUser(ehpc, { lang: v }),
+    'serviceParams.userNetworks': (v) => qc.encodeServiceParams({ userName: 'a', userPassword: 'b', userNetworks: v }),
+    'describeJobs.jobs': (v) => qc.buildDescribeJobsRequest({ zone: 'pek3', jobs: v }, credentials, fixed),
+    'describeJobs.jobs[0]': (v) => qc.buildDescribeJobsRequest({ zone: 'pek3', jobs: [v] }, credentials, fixed),
+    'request.headers': (v) => qc.previewRequest({ ...preview, headers: v }),
+    'request.headers[name]': (v) => qc.previewRequest({ ...preview, headers: { 'x-a': v } }),
+  };
+
+  test('anywhere in an argument, they are refused with a QingCloudError or passed over, and 10,000 leave the module working', () => {
+    const rounds = 80;
+    let calls = 0;
+    for (const [place, call] of Object.entries(places)) {
+      for (const [kind, value] of Object.entries(hostile)) {
+        for (let round = 0; round < rounds; round += 1) {
+          calls += 1;
+          try {
+            call(value);
+          } catch (error) {
+            assert.ok(qc.isQingCloudError(error), `${place}, ${kind}: ${error}`);
+            assert.doesNotMatch(error.message, /trap/, `${place}, ${kind}: the trap's own words are not passed on`);
+          }
+        }
+      }
+    }
+    assert.ok(calls > 10_000);
+    const wrong = (place, value) => {
+      try {
+        places[place](value);
+      } catch (error) {
+        return error.message;
+      }
+      return 'accepted';
+    };
+    assert.match(wrong('user.userName', hostile['revoked proxy']), /userName: invalid type: a value that threw when read, expected a string/);
+    assert.match(wrong('user.userName', hostile['trapping function proxy']), /userName: invalid type: a function, expected a string/);
+    assert.match(wrong('user.userNetworks[1]', hostile['trapping proxy']), /userNetworks: invalid type: an object, expected a string/);
+    assert.match(wrong('options.timestamp', hostile['proxy of a Date']), /timestamp must be a Date/);
+    assert.match(wrong('user', hostile['trapping proxy']), /could not be read/);
+    assert.throws(() => qc.buildClickHouseAddUsersRequest({ ...clickhouse, userName: hostile['revoked proxy'] }, credentials, { ...fixed, lang: 'zh' }), (e) => /userName：类型不对，应为字符串，而不是读取时抛出异常的值/.test(e.message));
+    // The module still reads, validates and signs as before.
+    assert.match(qc.buildClickHouseAddUsersRequest(clickhouse, credentials, fixed).url, /signature=/);
+    assert.deepEqual(qc.validateEhpcUser(ehpc), { ok: true, errors: [], warnings: [] });
+  });
+
+  test('in rows, previous entries and the signal of the senders, likewise', async () => {
+    const added = { body: { action: 'AddUserResponse', job_id: 'j-1', ret_code: 0 } };
+    const done = { body: { action: 'DescribeJobsResponse', job_set: [{ job_id: 'j-1', status: 'successful' }], ret_code: 0 } };
+    const s = await server((request) => (request.url.includes('DescribeJobs') ? done : added));
+    const options = { ...fixed, endpoint: s.url, jobsEndpoint: s.url, onInvalid: 'stop', pollIntervalMs: 10 };
+    const places = {
+      rows: (v) => qc.addEhpcUsers(v, credentials, options),
+      'rows[0]': (v) => qc.addEhpcUsers([v], credentials, options),
+      'rows[0].username': (v) => qc.addEhpcUsers([{ ...ehpc, username: v }], credentials, options),
+      previous: (v) => qc.addEhpcUsers([ehpc], credentials, { ...options, previous: v }),
+      'previous[0]': (v) => qc.addEhpcUsers([ehpc], credentials, { ...options, previous: [v] }),
+      'waitForJob options.credentials': (v) => qc.waitForJob('j-1', { zone: 'pek3', credentials: v, endpoint: s.url }),
+    };
+    for (const [place, call] of Object.entries(places)) {
+      for (const [kind, value] of Object.entries(hostile)) {
+        for (let round = 0; round < 20; round += 1) {
+          await call(value).catch((error) => assert.ok(qc.isQingCloudError(error), `${place}, ${kind}: ${error}`));
+        }
+      }
+    }
+    assert.equal(s.received.length, 0, 'nothing was sent');
+    // A signal that only passes for an AbortSignal is not one: the request is sent without it.
+    for (const signal of [hostile['proxy of an AbortSignal'], hostile['trapping proxy'], hostile['revoked proxy']]) {
+      assert.equal((await qc.addEhpcUser(ehpc, credentials, { endpoint: s.url, signal })).retCode, 0);
+    }
+    await rejectsWith(qc.addEhpcUser(ehpc, credentials, { endpoint: s.url, signal: AbortSignal.abort() }), 'aborted');
+    assert.equal((await qc.addEhpcUsers([ehpc], credentials, { ...options, signal: hostile['proxy of an AbortSignal'] })).counts.created, 1);
+  });
+});
+
 describe('waitForJob', () => {
   const servers = [];
   after(() => Promise.all(servers.map((s) => s.stop())));
